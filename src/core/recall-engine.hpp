@@ -1,0 +1,73 @@
+// The rules of recall (SPEC section 1) applied to the ledger's records and
+// to what each recipient's mailbox says about its copy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recall-ports.hpp"
+#include "recall-settings.hpp"
+#include "recall-state.hpp"
+
+namespace recall {
+
+struct Request {
+    std::string sender;     // the recalling user's address (any case)
+    std::string sender_org;
+    std::string message_id;
+    // To, Cc and Bcc of the sender's copy, for the EXTERNAL rows.
+    std::vector<std::string> copy_recipients;
+    bool check_only = false;
+};
+
+struct Row {
+    std::string address;
+    State state = State::Failed;
+    std::string reason; // for FAILED: logged, never shown to the user
+    bool internal = true;
+};
+
+struct Outcome {
+    Refusal refusal = Refusal::None;
+    std::string error; // why the ledger was unavailable
+    Result result = Result::Failure;
+    std::vector<Row> rows; // internal recipients first
+    unsigned internal = 0;
+    unsigned recalled = 0;
+    int64_t expires_in = 0; // seconds left in the window
+    // This run recalled at least one copy that no earlier run had.
+    bool recalled_now = false;
+    // For the report: the subject and time of the first delivery.
+    std::string subject;
+    int64_t first_delivery = 0;
+};
+
+// Rules 9 and 10, which only the IMAP command applies (doveadm is admin).
+Refusal admission(const Settings &settings, bool webmail_session);
+
+// Copies of the message that this user may act on: same envelope sender
+// (case-insensitive), same Message-ID, not expired.
+std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
+                                     const Request &request, int64_t now);
+
+class Engine {
+public:
+    Engine(Ledger &ledger, MailboxAccess &mailboxes, const Clock &clock,
+           const Settings &settings)
+        : ledger_(ledger), mailboxes_(mailboxes), clock_(clock), settings_(settings) {}
+
+    Outcome run(const Request &request);
+
+private:
+    Row visit(Delivery &delivery, bool check_only, bool &recalled_now);
+    Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
+                    bool &recalled_now);
+    bool wants_notice(bool seen) const;
+
+    Ledger &ledger_;
+    MailboxAccess &mailboxes_;
+    const Clock &clock_;
+    const Settings &settings_;
+};
+
+} // namespace recall

@@ -1,0 +1,60 @@
+// The small interfaces through which the recall engine reaches the world.
+// The Dovecot glue implements them; unit tests implement them in memory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "recall-delivery.hpp"
+
+namespace recall {
+
+enum class LookupStatus { Found, None, Error };
+
+class Ledger {
+public:
+    virtual ~Ledger() = default;
+    // Every record of this (sender, Message-ID), expired ones included.
+    virtual LookupStatus deliveries(const std::string &sender, const std::string &message_id,
+                                    std::vector<Delivery> &out, std::string &error) = 0;
+    // Stores the record now (synchronously): the engine relies on it
+    // being durable before it touches the mailbox.
+    virtual bool store(const Delivery &delivery, std::string &error) = 0;
+};
+
+// What the recipient's mailbox says about the recorded copy.
+struct CopyFacts {
+    bool present = false;  // false: expunged by the recipient
+    bool seen = false;
+    bool shared = false;   // rule 6 (filled in by the access tracking)
+    bool fetched = false;  // rule 5 (likewise)
+};
+
+// One recipient's mail, opened for the duration of one recipient's step.
+class RecipientMailbox {
+public:
+    virtual ~RecipientMailbox() = default;
+    virtual bool inspect(CopyFacts &facts, std::string &error) = 0;
+    virtual bool expunge(std::string &error) = 0;
+    // The notice is identified by its own Message-ID so that a resumed
+    // recall can tell whether it was already saved.
+    virtual bool has_notice(std::string &error, bool &present) = 0;
+    virtual bool save_notice(std::string &error) = 0;
+};
+
+class MailboxAccess {
+public:
+    virtual ~MailboxAccess() = default;
+    // nullptr with error set when the recipient's mail cannot be opened.
+    virtual std::unique_ptr<RecipientMailbox> open(const Delivery &delivery,
+                                                   std::string &error) = 0;
+};
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual int64_t now() const = 0;
+};
+
+} // namespace recall

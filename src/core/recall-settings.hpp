@@ -1,0 +1,38 @@
+// The per-user recall settings of SPEC section 6, as typed values.
+// The Dovecot glue reads the raw strings; parsing of the enumerations and
+// addresses lives here so that it is unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace recall {
+
+enum class Account { Paid, Free, Personal };
+enum class NotifyMode { Yes, No, Read };
+
+struct Settings {
+    std::string address;       // recall_address, lower-cased
+    std::string org;           // recall_org, lower-cased
+    int64_t window_secs = 30 * 60;
+    int64_t retention_secs = 24 * 60 * 60;
+    Account account = Account::Paid;
+    std::string upgrade_url;
+    bool recall_read = true;   // recall_read_messages
+    NotifyMode notify = NotifyMode::Yes;
+    bool report = true;
+    std::string notice_template; // file paths; empty = built-in text
+    std::string report_template;
+};
+
+// Strict "yes" / "no": anything else is a malformed setting.
+std::optional<bool> parse_yes_no(const std::string &value);
+std::optional<Account> parse_account(const std::string &value);
+std::optional<NotifyMode> parse_notify_mode(const std::string &value);
+
+std::string lower_ascii(std::string text);
+// The lower-cased domain of an address, or empty when it has none.
+std::string address_domain(const std::string &address);
+
+} // namespace recall

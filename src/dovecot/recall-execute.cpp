@@ -1,0 +1,83 @@
+/* One check or recall for a user: the engine wired to the dict ledger and
+   to the recipients' storage, then the sender's side of a recall. */
+#include "recall-ledger-dict.h"
+#include "recall-mailbox-access.h"
+#include "recall-messages.h"
+#include "recall-plugin.h"
+#include "recall-user.h"
+
+extern "C" {
+#include "lib.h"
+#include "ioloop.h"
+#include "mail-storage.h"
+}
+
+namespace {
+
+class IoloopClock : public recall::Clock {
+public:
+    int64_t now() const override { return ioloop_time; }
+};
+
+void tag_sender_copy(struct mail *mail)
+{
+    static const char *const keywords[] = {"$Recalled", NULL};
+    struct mailbox_transaction_context *t =
+        mailbox_transaction_begin(mail->box, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
+    struct mail *own = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+    struct mail_keywords *kw = mailbox_keywords_create_valid(mail->box, keywords);
+    if (mail_set_uid(own, mail->uid))
+        mail_update_keywords(own, MODIFY_ADD, kw);
+    mailbox_keywords_unref(&kw);
+    mail_free(&own);
+    if (mailbox_transaction_commit(&t) < 0)
+        i_error("recall: cannot tag the sender's copy: %s",
+                mailbox_get_last_internal_error(mail->box, NULL));
+}
+
+void log_failures(struct mail_user *user, const recall::Request &request,
+                  const recall::Outcome &outcome)
+{
+    for (const recall::Row &row : outcome.rows) {
+        if (!row.reason.empty())
+            e_error(user->event, "recall: %s %s: %s", request.message_id.c_str(),
+                    row.address.c_str(), row.reason.c_str());
+    }
+}
+
+} // namespace
+
+recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
+                               const recall::Request &request, struct mail *sent_mail)
+{
+    recall::Outcome outcome;
+    const recall::Settings &settings = ruser->state->settings;
+    recall_templates templates;
+    const char *dict_error;
+    struct dict *dict = recall_user_dict(user, ruser, &dict_error);
+    if (dict == NULL || !recall_templates_load(settings, templates, outcome.error)) {
+        if (dict == NULL)
+            outcome.error = dict_error;
+        outcome.refusal = recall::Refusal::LedgerDown;
+        e_error(user->event, "recall: %s", outcome.error.c_str());
+        return outcome;
+    }
+    DictLedger ledger(dict);
+    StorageMailboxAccess mailboxes(user, templates);
+    IoloopClock clock;
+    outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
+    if (outcome.refusal == recall::Refusal::LedgerDown)
+        e_error(user->event, "recall: ledger unavailable: %s", outcome.error.c_str());
+    log_failures(user, request, outcome);
+    if (request.check_only || !outcome.recalled_now)
+        return outcome;
+
+    if (sent_mail != NULL)
+        tag_sender_copy(sent_mail);
+    std::string error;
+    if (settings.report &&
+        !recall_save_message(user, "INBOX",
+                             recall_build_report(settings, request, outcome, templates), error))
+        e_error(user->event, "recall: report not saved: %s", error.c_str());
+    return outcome;
+}

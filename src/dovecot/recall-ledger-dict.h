@@ -1,0 +1,33 @@
+/* The ledger of deliveries (SPEC section 7) in a Dovecot dict.
+   Keys: shared/recall/d/<message key>/<copy key>, both hex hashes, so
+   nothing taken from a message ever becomes part of a path or query. */
+#pragma once
+
+#include <string>
+
+#include "../core/recall-ports.hpp"
+
+struct dict;
+
+/* hash(lower(sender), Message-ID) and hash(recipient user, GUID). */
+std::string recall_message_key(const std::string &sender, const std::string &message_id);
+std::string recall_copy_key(const recall::Delivery &delivery);
+
+class DictLedger : public recall::Ledger {
+public:
+    explicit DictLedger(struct dict *dict) : dict_(dict) {}
+
+    recall::LookupStatus deliveries(const std::string &sender, const std::string &message_id,
+                                    std::vector<recall::Delivery> &out,
+                                    std::string &error) override;
+    bool store(const recall::Delivery &delivery, std::string &error) override;
+
+    /* Writes a new delivery without waiting: the delivery path never
+       blocks on the ledger. Failures are logged by the callback. */
+    void store_async(const recall::Delivery &delivery);
+    /* Deletes records past their expiry (and unreadable ones); -1 on error. */
+    int prune(int64_t now, unsigned int &pruned, std::string &error);
+
+private:
+    struct dict *dict_;
+};

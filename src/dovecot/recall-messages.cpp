@@ -1,0 +1,193 @@
+#include "recall-messages.h"
+#include "recall-ledger-dict.h"
+
+extern "C" {
+#include "lib.h"
+#include "str.h"
+#include "hostpid.h"
+#include "ioloop.h"
+#include "istream.h"
+#include "message-date.h"
+#include "message-header-encode.h"
+#include "mail-namespace.h"
+#include "mail-storage.h"
+}
+
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+bool load_template(const std::string &path, const char *setting,
+                   const recall::Template &builtin, recall::Template &out, std::string &error)
+{
+    if (path.empty()) {
+        out = builtin;
+        return true;
+    }
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!file) {
+        error = std::string(setting) + ": cannot read " + path;
+        return false;
+    }
+    std::optional<recall::Template> parsed = recall::parse_template(text.str(), error);
+    if (!parsed) {
+        error = std::string(setting) + ": " + path + ": " + error;
+        return false;
+    }
+    out = *parsed;
+    return true;
+}
+
+/* Every value has been through sanitize_line(): it holds no CR or LF. */
+void add_header(std::string &out, const char *name, const std::string &value)
+{
+    out += name;
+    out += ": ";
+    out += recall::sanitize_line(value);
+    out += "\r\n";
+}
+
+std::string encoded_subject(const std::string &subject)
+{
+    string_t *str = t_str_new(128);
+    message_header_encode(recall::sanitize_line(subject).c_str(), str);
+    return str_c(str);
+}
+
+std::string angle_address(const std::string &address)
+{
+    return "<" + recall::sanitize_line(address) + ">";
+}
+
+std::string crlf_body(const std::string &body)
+{
+    std::string out;
+    for (char c : body) {
+        if (c == '\n')
+            out += '\r';
+        if (c != '\r')
+            out += c;
+    }
+    return out;
+}
+
+std::string build_message(const std::string &from, const std::string &to,
+                           const recall::Template &text, const std::string &message_id,
+                           const std::string &extra_headers)
+{
+    std::string out;
+    add_header(out, "From", angle_address(from));
+    add_header(out, "To", angle_address(to));
+    out += "Subject: " + encoded_subject(text.subject) + "\r\n";
+    add_header(out, "Date", message_date_create(ioloop_time));
+    add_header(out, "Message-ID", message_id);
+    add_header(out, "Auto-Submitted", "auto-generated");
+    out += extra_headers;
+    add_header(out, "MIME-Version", "1.0");
+    add_header(out, "Content-Type", "text/plain; charset=utf-8");
+    add_header(out, "Content-Transfer-Encoding", "8bit");
+    out += "\r\n";
+    out += crlf_body(text.body);
+    return out;
+}
+
+std::string words_of(recall::Result result)
+{
+    switch (result) {
+    case recall::Result::Complete: return "Complete success";
+    case recall::Result::Partial: return "Partial success";
+    default: return "Complete failure";
+    }
+}
+
+} // namespace
+
+bool recall_templates_load(const recall::Settings &settings, recall_templates &templates,
+                           std::string &error)
+{
+    return load_template(settings.notice_template, "recall_notice_template",
+                         recall::builtin_notice_template(), templates.notice, error) &&
+           load_template(settings.report_template, "recall_report_template",
+                         recall::builtin_report_template(), templates.report, error);
+}
+
+std::string recall_notice_message_id(const recall::Delivery &delivery)
+{
+    return "<recall." + recall_copy_key(delivery) + "@" + my_hostdomain() + ">";
+}
+
+std::string recall_build_notice(const recall::Delivery &delivery,
+                                const recall_templates &templates)
+{
+    recall::Template text = recall::render(
+        templates.notice, {{"sender", delivery.sender},
+                           {"subject", delivery.subject},
+                           {"date", message_date_create(delivery.delivered_at)},
+                           {"recipient", delivery.recipient_address},
+                           {"message_id", delivery.message_id}});
+    std::string extra;
+    add_header(extra, "X-Recall-Of", delivery.message_id);
+    return build_message(delivery.sender, delivery.recipient_address, text,
+                         recall_notice_message_id(delivery), extra);
+}
+
+std::string recall_build_report(const recall::Settings &settings, const recall::Request &request,
+                                const recall::Outcome &outcome,
+                                const recall_templates &templates)
+{
+    std::string lines;
+    for (const recall::Row &row : outcome.rows) {
+        if (row.internal)
+            lines += "  " + recall::sanitize_line(row.address) + "  " +
+                     recall::state_name(row.state) + "\n";
+    }
+    recall::Template text = recall::render(
+        templates.report, {{"result", recall::result_name(outcome.result)},
+                           {"result_words", words_of(outcome.result)},
+                           {"subject", outcome.subject},
+                           {"date", message_date_create(outcome.first_delivery)},
+                           {"message_id", request.message_id},
+                           {"recipients", lines}});
+    std::string extra;
+    add_header(extra, "In-Reply-To", request.message_id);
+    add_header(extra, "X-Recall-Result", recall::result_name(outcome.result));
+    std::string id = std::string("<recall-report.") + dec2str(ioloop_time) + "." +
+                     dec2str(getpid()) + "@" + my_hostdomain() + ">";
+    return build_message(settings.address, settings.address, text, id, extra);
+}
+
+bool recall_save_message(struct mail_user *user, const char *vname, const std::string &text,
+                         std::string &error)
+{
+    struct mail_namespace *ns = mail_namespace_find_inbox(user->namespaces);
+    struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
+    struct istream *input = i_stream_create_from_data(text.data(), text.size());
+    bool ok = false;
+    if (mailbox_open(box) == 0) {
+        struct mailbox_transaction_context *t =
+            mailbox_transaction_begin(box, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
+        struct mail_save_context *save = mailbox_save_alloc(t);
+        int ret = mailbox_save_begin(&save, input);
+        if (ret == 0) {
+            do {
+                ret = mailbox_save_continue(save);
+            } while (ret == 0 && i_stream_read(input) > 0);
+        }
+        if (ret == 0)
+            ret = mailbox_save_finish(&save);
+        else if (save != NULL)
+            mailbox_save_cancel(&save);
+        if (ret == 0)
+            ok = mailbox_transaction_commit(&t) == 0;
+        else
+            mailbox_transaction_rollback(&t);
+    }
+    if (!ok)
+        error = std::string("saving to ") + vname + ": " + mailbox_get_last_internal_error(box, NULL);
+    i_stream_unref(&input);
+    mailbox_free(&box);
+    return ok;
+}

@@ -1,0 +1,32 @@
+/* The notice to recipients and the report to the sender (SPEC section 5)
+   as RFC 5322 messages, and saving them into a mailbox. */
+#pragma once
+
+#include <string>
+
+#include "../core/recall-engine.hpp"
+#include "../core/recall-text.hpp"
+
+struct mail_user;
+
+struct recall_templates {
+    recall::Template notice;
+    recall::Template report;
+};
+
+/* The admin's template files, or the built-in text; error names the setting. */
+bool recall_templates_load(const recall::Settings &settings, recall_templates &templates,
+                           std::string &error);
+
+/* The notice's own Message-ID: the same for the same copy on every run,
+   so that a resumed recall can find a notice it already saved. */
+std::string recall_notice_message_id(const recall::Delivery &delivery);
+std::string recall_build_notice(const recall::Delivery &delivery,
+                                const recall_templates &templates);
+std::string recall_build_report(const recall::Settings &settings, const recall::Request &request,
+                                const recall::Outcome &outcome,
+                                const recall_templates &templates);
+
+/* Saves text into the user's mailbox (INBOX for both messages). */
+bool recall_save_message(struct mail_user *user, const char *vname, const std::string &text,
+                         std::string &error);

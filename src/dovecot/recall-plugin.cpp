@@ -1,0 +1,31 @@
+/* lib90_recall_plugin: the mail plugin "recall" (load it with "notify"). */
+#include "recall-delivery-hook.h"
+#include "recall-user.h"
+
+extern "C" {
+#include "lib.h"
+#include "mail-storage-hooks.h"
+#include "module-dir.h"
+#include "notify-plugin.h"
+
+const char *recall_plugin_version = DOVECOT_ABI_VERSION;
+const char *recall_plugin_dependencies[] = {"notify", NULL};
+void recall_plugin_init(struct module *module);
+void recall_plugin_deinit(void);
+}
+
+static struct notify_context *recall_notify;
+static struct mail_storage_hooks recall_mail_storage_hooks;
+
+void recall_plugin_init(struct module *module)
+{
+    recall_mail_storage_hooks.mail_user_created = recall_user_created;
+    mail_storage_hooks_add(module, &recall_mail_storage_hooks);
+    recall_notify = recall_delivery_hook_register();
+}
+
+void recall_plugin_deinit(void)
+{
+    notify_unregister(recall_notify);
+    mail_storage_hooks_remove(&recall_mail_storage_hooks);
+}

@@ -1,0 +1,44 @@
+/* The narrow interface of lib90_recall_plugin that the imap, doveadm and
+   delivery modules use. Dovecot loads lib90 first with RTLD_GLOBAL, so the
+   later modules resolve these symbols at load time. */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "../core/recall-engine.hpp"
+
+struct mail;
+struct mail_user;
+struct mailbox;
+struct ip_addr;
+
+/* recall's view of one user: its parsed settings, or why they were refused. */
+struct recall_user;
+
+/* NULL when recall is disabled for the user (malformed setting: logged
+   once when the user was created) or the plugin is not loaded for it. */
+struct recall_user *recall_user_get(struct mail_user *user);
+const recall::Settings &recall_user_settings(const struct recall_user *ruser);
+bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip);
+
+/* Called by the delivery module for each recipient, before saving. */
+void recall_user_set_envelope(struct mail_user *rcpt_user, const char *mail_from,
+                              const char *rcpt_to);
+
+/* What the sender's copy says: the Message-ID (normalised, empty when it
+   has none) and the addresses of To, Cc and Bcc. */
+struct recall_sender_copy {
+    std::string message_id;
+    std::vector<std::string> recipients;
+};
+int recall_sender_copy_read(struct mail *mail, struct recall_sender_copy &copy_r);
+
+/* Canonical form of a Message-ID header value: the first <id> in it. */
+std::string recall_normalize_message_id(const char *header_value);
+
+/* Runs a check or a recall for the user and, after a recall that took a
+   copy away, saves the report and tags the sender's copy (sent_mail may
+   be NULL). */
+recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
+                               const recall::Request &request, struct mail *sent_mail);

@@ -1,0 +1,96 @@
+#include "recall-user.h"
+#include "recall-plugin.h"
+#include "recall-settings-read.h"
+
+extern "C" {
+#include "dict.h"
+#include "module-context.h"
+}
+
+struct recall_user_module recall_user_module =
+    MODULE_CONTEXT_INIT(&mail_user_module_register);
+
+static void recall_user_deinit(struct mail_user *user)
+{
+    struct recall_user *ruser = RECALL_USER_CONTEXT(user);
+
+    if (ruser->state->dict != NULL) {
+        /* Let asynchronous ledger writes of deliveries finish. */
+        dict_wait(ruser->state->dict);
+        dict_deinit(&ruser->state->dict);
+    }
+    delete ruser->state;
+    ruser->module_ctx.super.deinit(user);
+}
+
+void recall_user_created(struct mail_user *user)
+{
+    /* dovecot-lda's raw mail user is not a person: nothing to track. */
+    if (user->autocreated)
+        return;
+
+    auto *state = new recall_user_state();
+    const char *error;
+    if (!recall_settings_read(user, *state, &error)) {
+        e_error(user->event, "recall: disabled for this user: %s", error);
+        delete state;
+        return;
+    }
+    struct mail_user_vfuncs *v = user->vlast;
+    struct recall_user *ruser = p_new(user->pool, struct recall_user, 1);
+    ruser->state = state;
+    ruser->module_ctx.super = *v;
+    user->vlast = &ruser->module_ctx.super;
+    v->deinit = recall_user_deinit;
+    MODULE_CONTEXT_SET(user, recall_user_module, ruser);
+}
+
+struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
+                              const char **error_r)
+{
+    recall_user_state &state = *ruser->state;
+    if (state.dict != NULL)
+        return state.dict;
+
+    struct dict_settings set;
+    i_zero(&set);
+    set.base_dir = user->set->base_dir;
+    set.event_parent = user->event;
+    const char *error;
+    if (dict_init(state.dict_uri.c_str(), &set, &state.dict, &error) < 0) {
+        *error_r = t_strdup_printf("recall_dict: %s", error);
+        return NULL;
+    }
+    return state.dict;
+}
+
+struct recall_user *recall_user_get(struct mail_user *user)
+{
+    return RECALL_USER_CONTEXT(user);
+}
+
+const recall::Settings &recall_user_settings(const struct recall_user *ruser)
+{
+    return ruser->state->settings;
+}
+
+bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip)
+{
+    if (ip == NULL)
+        return false;
+    for (const recall_network &net : ruser->state->webmail_networks) {
+        if (net_is_in_network(ip, &net.ip, net.bits))
+            return true;
+    }
+    return false;
+}
+
+void recall_user_set_envelope(struct mail_user *rcpt_user, const char *mail_from,
+                              const char *rcpt_to)
+{
+    struct recall_user *ruser = RECALL_USER_CONTEXT(rcpt_user);
+    if (ruser == NULL)
+        return;
+    ruser->state->envelope_sender = mail_from;
+    ruser->state->envelope_recipient = rcpt_to;
+}

@@ -1,0 +1,45 @@
+/* The per-user context of lib90_recall_plugin (internal to it). */
+#pragma once
+
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "lib.h"
+#include "net.h"
+#include "mail-user.h"
+#include "module-context.h"
+}
+
+#include "../core/recall-settings.hpp"
+
+struct dict;
+
+struct recall_network {
+    struct ip_addr ip;
+    unsigned int bits;
+};
+
+struct recall_user_state {
+    recall::Settings settings;
+    std::vector<recall_network> webmail_networks;
+    std::string dict_uri;
+    struct dict *dict = nullptr; /* opened on first use */
+    /* Set by the delivery module for the recipient being delivered to. */
+    std::string envelope_sender;
+    std::string envelope_recipient;
+};
+
+struct recall_user {
+    union mail_user_module_context module_ctx;
+    struct recall_user_state *state;
+};
+
+extern MODULE_CONTEXT_DEFINE(recall_user_module, &mail_user_module_register);
+#define RECALL_USER_CONTEXT(obj) \
+    ((struct recall_user *)MODULE_CONTEXT(obj, recall_user_module))
+
+void recall_user_created(struct mail_user *user);
+/* The ledger dict, opened on first use; NULL with error_r on failure. */
+struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
+                              const char **error_r);

@@ -1,0 +1,105 @@
+// In-memory ledger, mailboxes and clock for the engine's unit tests.
+#pragma once
+
+#include <map>
+
+#include "../../src/core/recall-ports.hpp"
+
+namespace recall::test {
+
+class MemoryLedger : public Ledger {
+public:
+    std::map<std::string, Delivery> records; // by recipient_user + guid
+    bool down = false;
+    int fail_stores_after = -1; // stores allowed before failing; -1 = never
+
+    void add(const Delivery &d) { records[d.recipient_user + "/" + d.guid] = d; }
+
+    LookupStatus deliveries(const std::string &, const std::string &, std::vector<Delivery> &out,
+                            std::string &error) override
+    {
+        if (down) {
+            error = "connection refused";
+            return LookupStatus::Error;
+        }
+        for (auto &[key, d] : records)
+            out.push_back(d);
+        return out.empty() ? LookupStatus::None : LookupStatus::Found;
+    }
+
+    bool store(const Delivery &d, std::string &error) override
+    {
+        if (fail_stores_after == 0) {
+            error = "write failed";
+            return false;
+        }
+        if (fail_stores_after > 0)
+            fail_stores_after--;
+        add(d);
+        return true;
+    }
+};
+
+struct FakeCopy {
+    bool present = true;
+    bool seen = false;
+    bool shared = false;
+    bool fetched = false;
+    int notices = 0;
+    int expunges = 0;
+};
+
+class FakeMailboxes : public MailboxAccess {
+public:
+    std::map<std::string, FakeCopy> copies; // by recipient_user
+    std::string unopenable;                 // this user cannot be opened
+    bool crash_after_expunge = false;       // simulates a kill mid-recall
+
+    struct Box : public RecipientMailbox {
+        FakeMailboxes &owner;
+        FakeCopy &copy;
+        Box(FakeMailboxes &o, FakeCopy &c) : owner(o), copy(c) {}
+        bool inspect(CopyFacts &facts, std::string &) override
+        {
+            facts = CopyFacts{copy.present, copy.seen, copy.shared, copy.fetched};
+            return true;
+        }
+        bool expunge(std::string &error) override
+        {
+            copy.present = false;
+            copy.expunges++;
+            if (owner.crash_after_expunge) {
+                error = "killed";
+                return false;
+            }
+            return true;
+        }
+        bool has_notice(std::string &, bool &present) override
+        {
+            present = copy.notices > 0;
+            return true;
+        }
+        bool save_notice(std::string &) override
+        {
+            copy.notices++;
+            return true;
+        }
+    };
+
+    std::unique_ptr<RecipientMailbox> open(const Delivery &d, std::string &error) override
+    {
+        if (d.recipient_user == unopenable) {
+            error = "no such user";
+            return nullptr;
+        }
+        return std::make_unique<Box>(*this, copies[d.recipient_user]);
+    }
+};
+
+class FixedClock : public Clock {
+public:
+    int64_t t = 1000000;
+    int64_t now() const override { return t; }
+};
+
+} // namespace recall::test

@@ -1,0 +1,87 @@
+#include <cppunit/extensions/HelperMacros.h>
+
+#include "../../src/core/recall-delivery.hpp"
+
+using namespace recall;
+
+class DeliveryTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(DeliveryTest);
+    CPPUNIT_TEST(round_trip_keeps_every_field);
+    CPPUNIT_TEST(hostile_values_stay_on_one_line);
+    CPPUNIT_TEST(rejects_garbage);
+    CPPUNIT_TEST(rejects_other_versions_and_missing_fields);
+    CPPUNIT_TEST_SUITE_END();
+
+    Delivery sample()
+    {
+        Delivery d;
+        d.sender = "alice@example.com";
+        d.message_id = "<a=b%c@example.com>";
+        d.recipient_user = "bob@example.com";
+        d.recipient_address = "Bob@Example.com";
+        d.recipient_org = "example.com";
+        d.mailbox = "INBOX/Sub folder";
+        d.uid = 4294967295u;
+        d.guid = "0123abcd";
+        d.subject = "Préavis: 100% sûr";
+        d.delivered_at = 1700000000;
+        d.expires_at = 1700090000;
+        d.progress = Progress::Recalling;
+        d.notice_due = true;
+        return d;
+    }
+
+public:
+    void round_trip_keeps_every_field()
+    {
+        Delivery d = sample();
+        std::optional<Delivery> back = decode_delivery(encode_delivery(d));
+        CPPUNIT_ASSERT(back.has_value());
+        CPPUNIT_ASSERT_EQUAL(d.message_id, back->message_id);
+        CPPUNIT_ASSERT_EQUAL(d.recipient_address, back->recipient_address);
+        CPPUNIT_ASSERT_EQUAL(d.mailbox, back->mailbox);
+        CPPUNIT_ASSERT_EQUAL(d.uid, back->uid);
+        CPPUNIT_ASSERT_EQUAL(d.subject, back->subject);
+        CPPUNIT_ASSERT_EQUAL(d.delivered_at, back->delivered_at);
+        CPPUNIT_ASSERT_EQUAL(d.expires_at, back->expires_at);
+        CPPUNIT_ASSERT(back->progress == Progress::Recalling);
+        CPPUNIT_ASSERT(back->notice_due);
+    }
+
+    void hostile_values_stay_on_one_line()
+    {
+        Delivery d = sample();
+        d.subject = std::string("a\tb\r\nmsgid=<x>\0z", 16);
+        std::string text = encode_delivery(d);
+        CPPUNIT_ASSERT(text.find('\n') == std::string::npos);
+        CPPUNIT_ASSERT(text.find('\r') == std::string::npos);
+        CPPUNIT_ASSERT(text.find('\0') == std::string::npos);
+        std::optional<Delivery> back = decode_delivery(text);
+        CPPUNIT_ASSERT(back.has_value());
+        CPPUNIT_ASSERT_EQUAL(d.subject, back->subject);
+        CPPUNIT_ASSERT_EQUAL(d.message_id, back->message_id);
+    }
+
+    void rejects_garbage()
+    {
+        CPPUNIT_ASSERT(!decode_delivery("").has_value());
+        CPPUNIT_ASSERT(!decode_delivery("nonsense").has_value());
+        std::string text = encode_delivery(sample());
+        CPPUNIT_ASSERT(!decode_delivery(text + "\tbad=%zz").has_value());
+        CPPUNIT_ASSERT(!decode_delivery(text + "\ttrunc=%4").has_value());
+        std::string bad_uid = text;
+        bad_uid.replace(bad_uid.find("uid=") + 4, 1, "x");
+        CPPUNIT_ASSERT(!decode_delivery(bad_uid).has_value());
+    }
+
+    void rejects_other_versions_and_missing_fields()
+    {
+        std::string text = encode_delivery(sample());
+        CPPUNIT_ASSERT(!decode_delivery("v=2" + text.substr(3)).has_value());
+        Delivery d = sample();
+        d.guid.clear();
+        CPPUNIT_ASSERT(!decode_delivery(encode_delivery(d)).has_value());
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DeliveryTest);

@@ -1,0 +1,301 @@
+#include <cppunit/extensions/HelperMacros.h>
+
+#include "../../src/core/recall-engine.hpp"
+#include "fake-ports.hpp"
+
+using namespace recall;
+using namespace recall::test;
+
+class EngineTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(EngineTest);
+    CPPUNIT_TEST(recalls_every_internal_copy_once);
+    CPPUNIT_TEST(second_recall_changes_nothing);
+    CPPUNIT_TEST(other_org_and_untracked_addresses_are_external);
+    CPPUNIT_TEST(foreign_sender_records_are_never_used);
+    CPPUNIT_TEST(reused_message_id_of_another_sender_is_untouched);
+    CPPUNIT_TEST(sender_matches_case_insensitively);
+    CPPUNIT_TEST(window_counts_from_first_delivery);
+    CPPUNIT_TEST(expired_records_are_ignored);
+    CPPUNIT_TEST(ledger_down_refuses);
+    CPPUNIT_TEST(deleted_copy_makes_partial);
+    CPPUNIT_TEST(nothing_recalled_is_failure);
+    CPPUNIT_TEST(check_touches_nothing);
+    CPPUNIT_TEST(read_copies_kept_when_configured);
+    CPPUNIT_TEST(notify_modes);
+    CPPUNIT_TEST(unopenable_recipient_fails_alone);
+    CPPUNIT_TEST(precedence_shared_fetched_read);
+    CPPUNIT_TEST(interrupted_recall_resumes_without_duplicates);
+    CPPUNIT_TEST(intent_write_failure_leaves_copy);
+    CPPUNIT_TEST(admission_rules);
+    CPPUNIT_TEST_SUITE_END();
+
+    MemoryLedger ledger;
+    FakeMailboxes boxes;
+    FixedClock clock;
+    Settings settings;
+
+    Delivery delivery(const std::string &user, const std::string &org = "example.com")
+    {
+        Delivery d;
+        d.sender = "alice@example.com";
+        d.message_id = "<m1@example.com>";
+        d.recipient_user = user;
+        d.recipient_address = user;
+        d.recipient_org = org;
+        d.mailbox = "INBOX";
+        d.uid = 1;
+        d.guid = "guid-" + user;
+        d.subject = "Hello";
+        d.delivered_at = clock.t - 60;
+        d.expires_at = clock.t + 100000;
+        return d;
+    }
+
+    Request request(bool check_only = false)
+    {
+        return Request{"alice@example.com", "example.com", "<m1@example.com>", {}, check_only};
+    }
+
+    Outcome run(const Request &req) { return Engine(ledger, boxes, clock, settings).run(req); }
+
+    State state_of(const Outcome &o, const std::string &address)
+    {
+        for (const Row &row : o.rows)
+            if (row.address == address)
+                return row.state;
+        CPPUNIT_FAIL("no row for " + address);
+        return State::Failed;
+    }
+
+public:
+    void setUp() override
+    {
+        ledger = MemoryLedger();
+        boxes.copies.clear();
+        boxes.unopenable.clear();
+        boxes.crash_after_expunge = false;
+        settings = Settings();
+        ledger.add(delivery("bob@example.com"));
+        ledger.add(delivery("carol@example.com"));
+    }
+
+    void recalls_every_internal_copy_once()
+    {
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(o.refusal == Refusal::None);
+        CPPUNIT_ASSERT(o.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(2u, o.internal);
+        CPPUNIT_ASSERT_EQUAL(2u, o.recalled);
+        CPPUNIT_ASSERT(o.recalled_now);
+        for (const char *user : {"bob@example.com", "carol@example.com"}) {
+            CPPUNIT_ASSERT(!boxes.copies[user].present);
+            CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].notices);
+            CPPUNIT_ASSERT(ledger.records[std::string(user) + "/guid-" + user].progress ==
+                           Progress::Recalled);
+        }
+        CPPUNIT_ASSERT_EQUAL(std::string("Hello"), o.subject);
+    }
+
+    void second_recall_changes_nothing()
+    {
+        run(request());
+        Outcome again = run(request());
+        CPPUNIT_ASSERT(again.result == Result::Complete);
+        CPPUNIT_ASSERT(!again.recalled_now);
+        CPPUNIT_ASSERT(state_of(again, "bob@example.com") == State::Recalled);
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].expunges);
+    }
+
+    void other_org_and_untracked_addresses_are_external()
+    {
+        ledger.add(delivery("dave@other.org", "other.org"));
+        Request req = request();
+        req.copy_recipients = {"ext@remote.net", "BOB@example.com", "dave@other.org"};
+        Outcome o = run(req);
+        CPPUNIT_ASSERT(state_of(o, "dave@other.org") == State::External);
+        CPPUNIT_ASSERT(state_of(o, "ext@remote.net") == State::External);
+        CPPUNIT_ASSERT(boxes.copies["dave@other.org"].present);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["dave@other.org"].expunges);
+        CPPUNIT_ASSERT_EQUAL(size_t(4), o.rows.size()); // bob, carol, dave, ext: no duplicate
+        CPPUNIT_ASSERT(o.rows[0].internal && o.rows[1].internal);
+        CPPUNIT_ASSERT(!o.rows[2].internal && !o.rows[3].internal);
+        CPPUNIT_ASSERT_EQUAL(2u, o.internal);
+        CPPUNIT_ASSERT(o.result == Result::Complete);
+    }
+
+    void foreign_sender_records_are_never_used()
+    {
+        Request req = request();
+        req.sender = "mallory@example.com";
+        Outcome o = run(req);
+        CPPUNIT_ASSERT(o.refusal == Refusal::NotSent);
+        CPPUNIT_ASSERT(boxes.copies.empty());
+    }
+
+    void reused_message_id_of_another_sender_is_untouched()
+    {
+        Delivery foreign = delivery("erin@example.com");
+        foreign.sender = "mallory@example.com";
+        ledger.add(foreign);
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(size_t(2), o.rows.size());
+        CPPUNIT_ASSERT(boxes.copies.count("erin@example.com") == 0);
+    }
+
+    void sender_matches_case_insensitively()
+    {
+        Request req = request();
+        req.sender = "Alice@EXAMPLE.com";
+        CPPUNIT_ASSERT(run(req).result == Result::Complete);
+    }
+
+    void window_counts_from_first_delivery()
+    {
+        Delivery late = delivery("frank@example.com");
+        late.delivered_at = clock.t - 10;
+        ledger.add(late);
+        Outcome o = run(request(true));
+        CPPUNIT_ASSERT_EQUAL(int64_t(30 * 60 - 60), o.expires_in);
+        clock.t += 30 * 60 - 60;
+        Outcome expired = run(request());
+        CPPUNIT_ASSERT(expired.refusal == Refusal::Expired);
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+    }
+
+    void expired_records_are_ignored()
+    {
+        clock.t += 200000;
+        CPPUNIT_ASSERT(run(request()).refusal == Refusal::NotSent);
+    }
+
+    void ledger_down_refuses()
+    {
+        ledger.down = true;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(o.refusal == Refusal::LedgerDown);
+        CPPUNIT_ASSERT_EQUAL(std::string("connection refused"), o.error);
+    }
+
+    void deleted_copy_makes_partial()
+    {
+        boxes.copies["carol@example.com"].present = false;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(state_of(o, "carol@example.com") == State::Deleted);
+        CPPUNIT_ASSERT(o.result == Result::Partial);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["carol@example.com"].notices);
+    }
+
+    void nothing_recalled_is_failure()
+    {
+        boxes.copies["bob@example.com"].present = false;
+        boxes.copies["carol@example.com"].present = false;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(o.result == Result::Failure);
+        CPPUNIT_ASSERT(!o.recalled_now);
+    }
+
+    void check_touches_nothing()
+    {
+        Outcome o = run(request(true));
+        CPPUNIT_ASSERT(o.result == Result::Recallable);
+        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Recallable);
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
+        CPPUNIT_ASSERT(ledger.records["bob@example.com/guid-bob@example.com"].progress ==
+                       Progress::Delivered);
+        boxes.copies["bob@example.com"].present = false;
+        boxes.copies["carol@example.com"].present = false;
+        CPPUNIT_ASSERT(run(request(true)).result == Result::NotRecallable);
+    }
+
+    void read_copies_kept_when_configured()
+    {
+        boxes.copies["bob@example.com"].seen = true;
+        settings.recall_read = false;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Read);
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        settings.recall_read = true;
+        CPPUNIT_ASSERT(state_of(run(request()), "bob@example.com") == State::Recalled);
+    }
+
+    void notify_modes()
+    {
+        boxes.copies["bob@example.com"].seen = true;
+        settings.notify = NotifyMode::Read;
+        run(request());
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["carol@example.com"].notices);
+
+        setUp();
+        settings.notify = NotifyMode::No;
+        run(request());
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
+        CPPUNIT_ASSERT(!boxes.copies["bob@example.com"].present);
+    }
+
+    void unopenable_recipient_fails_alone()
+    {
+        boxes.unopenable = "bob@example.com";
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT_EQUAL(std::string("no such user"), o.rows[0].reason);
+        CPPUNIT_ASSERT(o.result == Result::Partial);
+    }
+
+    void precedence_shared_fetched_read()
+    {
+        settings.recall_read = false;
+        FakeCopy &bob = boxes.copies["bob@example.com"];
+        bob.shared = bob.fetched = bob.seen = true;
+        CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Shared);
+        bob.shared = false;
+        CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Fetched);
+        bob.fetched = false;
+        CPPUNIT_ASSERT(state_of(run(request()), "bob@example.com") == State::Read);
+    }
+
+    void interrupted_recall_resumes_without_duplicates()
+    {
+        boxes.crash_after_expunge = true;
+        Outcome first = run(request());
+        CPPUNIT_ASSERT(state_of(first, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT(ledger.records["bob@example.com/guid-bob@example.com"].progress ==
+                       Progress::Recalling);
+
+        boxes.crash_after_expunge = false;
+        Outcome second = run(request());
+        CPPUNIT_ASSERT(second.result == Result::Complete);
+        for (const char *user : {"bob@example.com", "carol@example.com"}) {
+            CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].expunges);
+            CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].notices);
+        }
+        // Killed after the notice but before the final write: no 2nd notice.
+        ledger.records["bob@example.com/guid-bob@example.com"].progress = Progress::Recalling;
+        run(request());
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
+    }
+
+    void intent_write_failure_leaves_copy()
+    {
+        ledger.fail_stores_after = 0;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        CPPUNIT_ASSERT(o.result == Result::Failure);
+    }
+
+    void admission_rules()
+    {
+        Settings s;
+        CPPUNIT_ASSERT(admission(s, false) == Refusal::WebmailOnly);
+        CPPUNIT_ASSERT(admission(s, true) == Refusal::None);
+        s.account = Account::Free;
+        CPPUNIT_ASSERT(admission(s, true) == Refusal::Upgrade);
+        s.account = Account::Personal;
+        CPPUNIT_ASSERT(admission(s, true) == Refusal::Unavailable);
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(EngineTest);
