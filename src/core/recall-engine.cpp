@@ -86,6 +86,10 @@ Outcome Engine::run(const Request &request)
     }
 
     const std::string org = lower_ascii(request.sender_org);
+    // Rows in a stable order: by address within internal and external.
+    std::sort(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
+        return a.recipient_address < b.recipient_address;
+    });
     std::vector<Row> external;
     std::set<std::string> listed;
     for (Delivery &d : own) {

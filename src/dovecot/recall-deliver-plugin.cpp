@@ -1,13 +1,14 @@
 /* lib91_recall_deliver_plugin ("recall_deliver", lmtp and lda only): hands
-   the SMTP envelope to the recall plugin before the copy is saved. The
-   envelope is the only trustworthy sender: a Return-Path header in the
-   message could be forged. */
+   the SMTP envelope and the message's Message-ID and Subject to the recall
+   plugin before the copy is saved. The envelope is the only trustworthy
+   sender: a Return-Path header in the message could be forged. */
 #include "recall-plugin.h"
 
 extern "C" {
 #include "lib.h"
 #include "module-dir.h"
 #include "mail-deliver.h"
+#include "mail-storage.h"
 #include "mail-user.h"
 #include "smtp-address.h"
 
@@ -19,15 +20,34 @@ void recall_deliver_plugin_deinit(void);
 
 extern "C" const char recall_deliver_plugin_binary_dependency[] = "lda lmtp";
 
+#include "../core/recall-text.hpp"
+
 static deliver_mail_func_t *next_deliver_mail;
+
+static std::string address_text(const struct smtp_address *address)
+{
+    const char *text = address == NULL ? NULL : smtp_address_encode(address);
+    return text == NULL ? "" : text;
+}
+
+static recall_envelope envelope_of(struct mail_deliver_context *ctx)
+{
+    recall_envelope envelope;
+    envelope.sender = address_text(ctx->mail_from);
+    envelope.recipient = address_text(
+        ctx->rcpt_params.orcpt.addr != NULL ? ctx->rcpt_params.orcpt.addr : ctx->rcpt_to);
+    const char *message_id, *subject;
+    /* The incoming mail: its headers are parsed once for all recipients. */
+    if (mail_get_first_header(ctx->src_mail, "Message-ID", &message_id) >= 0)
+        envelope.message_id = recall_normalize_message_id(message_id);
+    if (mail_get_first_header_utf8(ctx->src_mail, "Subject", &subject) > 0)
+        envelope.subject = recall::sanitize_line(subject);
+    return envelope;
+}
 
 static int recall_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **storage_r)
 {
-    const char *sender = smtp_address_encode(ctx->mail_from);
-    const char *rcpt = smtp_address_encode(
-        ctx->rcpt_params.orcpt.addr != NULL ? ctx->rcpt_params.orcpt.addr : ctx->rcpt_to);
-    recall_user_set_envelope(ctx->rcpt_user, sender != NULL ? sender : "",
-                             rcpt != NULL ? rcpt : ctx->rcpt_user->username);
+    recall_user_set_envelope(ctx->rcpt_user, envelope_of(ctx));
     /* 0 = not handled: mail_deliver() then saves to the default mailbox. */
     return next_deliver_mail != NULL ? next_deliver_mail(ctx, storage_r) : 0;
 }

@@ -7,27 +7,17 @@ extern "C" {
 #include "lib.h"
 #include "ioloop.h"
 #include "seq-range-array.h"
+#include "mail-namespace.h"
 #include "mail-storage-private.h"
 #include "notify-plugin.h"
 }
 
-#include "../core/recall-text.hpp"
-
 namespace {
 
-struct pending_copy {
-    std::string guid;
-    std::string message_id;
-    std::string subject;
-};
-
-/* One delivery transaction: the copies saved in it, in save order, which
-   is the order of the UIDs assigned at commit. */
+/* A delivery transaction of a user whose delivery can be tracked. */
 struct delivery_txn {
-    struct mail_user *user;
     struct recall_user *ruser;
-    std::string mailbox;
-    std::vector<pending_copy> copies;
+    struct mailbox *box;
 };
 
 void *txn_begin(struct mailbox_transaction_context *t)
@@ -39,55 +29,18 @@ void *txn_begin(struct mailbox_transaction_context *t)
     struct recall_user *ruser = recall_user_get(user);
     if (ruser == NULL)
         return NULL;
-    if (ruser->state->envelope_sender.empty()) {
-        /* Null sender (bounces) or a save outside LMTP/LDA. */
-        e_debug(user->event, "recall: no envelope sender, delivery not tracked");
+    const recall_envelope &envelope = ruser->state->envelope;
+    if (envelope.sender.empty() || envelope.message_id.empty()) {
+        /* Bounces (null sender) and messages without Message-ID cannot
+           be named by a recall. */
+        e_debug(user->event, "recall: delivery not tracked (no %s)",
+                envelope.sender.empty() ? "envelope sender" : "Message-ID");
         return NULL;
     }
-    return new delivery_txn{user, ruser, mailbox_get_vname(box), {}};
-}
-
-void copy_saved(void *txn, struct mail *mail)
-{
-    if (txn == NULL)
-        return;
-    auto *dtxn = static_cast<delivery_txn *>(txn);
-    const char *guid, *message_id, *subject;
-    if (mail_get_special(mail, MAIL_FETCH_GUID, &guid) < 0 || *guid == '\0' ||
-        mail_get_first_header(mail, "Message-ID", &message_id) < 0 ||
-        mail_get_first_header_utf8(mail, "Subject", &subject) < 0) {
-        e_warning(dtxn->user->event, "recall: cannot read the delivered copy, not tracked: %s",
-                  mailbox_get_last_internal_error(mail->box, NULL));
-        dtxn->copies.push_back({});
-        return;
-    }
-    std::string id = recall_normalize_message_id(message_id);
-    if (id.empty())
-        e_debug(dtxn->user->event, "recall: message has no Message-ID, not tracked");
-    dtxn->copies.push_back({id.empty() ? "" : guid, id, recall::sanitize_line(subject ? subject : "")});
-}
-
-void copy_copied(void *txn, struct mail *, struct mail *dst)
-{
-    copy_saved(txn, dst);
-}
-
-recall::Delivery delivery_of(const delivery_txn &dtxn, const pending_copy &copy, uint32_t uid)
-{
-    const recall_user_state &state = *dtxn.ruser->state;
-    recall::Delivery d;
-    d.sender = recall::lower_ascii(state.envelope_sender);
-    d.message_id = copy.message_id;
-    d.recipient_user = dtxn.user->username;
-    d.recipient_address = state.envelope_recipient;
-    d.recipient_org = state.settings.org;
-    d.mailbox = dtxn.mailbox;
-    d.uid = uid;
-    d.guid = copy.guid;
-    d.subject = copy.subject;
-    d.delivered_at = ioloop_time;
-    d.expires_at = ioloop_time + state.settings.window_secs + state.settings.retention_secs;
-    return d;
+    /* The ledger names each copy by UID and GUID: have UIDs assigned at
+       commit, as LMTP does anyway when it delivers to several users. */
+    t->flags = (enum mailbox_transaction_flags)(t->flags | MAILBOX_TRANSACTION_FLAG_ASSIGN_UIDS);
+    return new delivery_txn{ruser, box};
 }
 
 void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
@@ -95,28 +48,65 @@ void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
     if (txn == NULL)
         return;
     std::unique_ptr<delivery_txn> dtxn(static_cast<delivery_txn *>(txn));
-    const char *error;
-    struct dict *dict = recall_user_dict(dtxn->user, dtxn->ruser, &error);
-    if (dict == NULL) {
-        e_error(dtxn->user->event, "recall: ledger unavailable, delivery not tracked: %s", error);
-        return;
-    }
-    DictLedger ledger(dict);
-    struct seq_range_iter uids;
-    seq_range_array_iter_init(&uids, &changes->saved_uids);
-    for (unsigned int i = 0; i < dtxn->copies.size(); i++) {
-        /* dovecot-lda may not assign UIDs: 0 makes recall find the copy
-           by its GUID. */
-        uint32_t uid = 0;
-        (void)seq_range_array_iter_nth(&uids, i, &uid);
-        if (!dtxn->copies[i].guid.empty())
-            ledger.store_async(delivery_of(*dtxn, dtxn->copies[i], uid));
-    }
+    recall_saved_copies saved{mailbox_get_vname(dtxn->box), {}};
+    struct seq_range_iter iter;
+    seq_range_array_iter_init(&iter, &changes->saved_uids);
+    uint32_t uid;
+    for (unsigned int i = 0; seq_range_array_iter_nth(&iter, i, &uid); i++)
+        saved.uids.push_back(uid);
+    if (!saved.uids.empty())
+        dtxn->ruser->state->delivered.push_back(saved);
 }
 
 void txn_rollback(void *txn)
 {
     delete static_cast<delivery_txn *>(txn);
+}
+
+recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &state,
+                             const char *mailbox, uint32_t uid, const char *guid)
+{
+    recall::Delivery d;
+    d.sender = recall::lower_ascii(state.envelope.sender);
+    d.message_id = state.envelope.message_id;
+    d.recipient_user = user->username;
+    d.recipient_address = state.envelope.recipient;
+    d.recipient_org = state.settings.org;
+    d.mailbox = mailbox;
+    d.uid = uid;
+    d.guid = guid;
+    d.subject = state.envelope.subject;
+    d.delivered_at = ioloop_time;
+    d.expires_at = ioloop_time + state.settings.window_secs + state.settings.retention_secs;
+    return d;
+}
+
+/* A fast sync (index only, no directory scan) makes the new UIDs visible. */
+void record_mailbox(struct mail_user *user, const recall_user_state &state,
+                    const recall_saved_copies &saved, DictLedger &ledger)
+{
+    const char *vname = saved.mailbox.c_str(), *guid;
+    struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname);
+    struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
+    if (mailbox_sync(box, MAILBOX_SYNC_FLAG_FAST) < 0) {
+        e_warning(user->event, "recall: delivery to %s not tracked: %s", vname,
+                  mailbox_get_last_internal_error(box, NULL));
+        mailbox_free(&box);
+        return;
+    }
+    struct mailbox_transaction_context *t =
+        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
+    struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+    for (uint32_t uid : saved.uids) {
+        if (mail_set_uid(mail, uid) && mail_get_special(mail, MAIL_FETCH_GUID, &guid) == 0 &&
+            *guid != '\0')
+            ledger.store_async(delivery_of(user, state, vname, uid, guid));
+        else
+            e_warning(user->event, "recall: no GUID for %s UID %u, copy not tracked", vname, uid);
+    }
+    mail_free(&mail);
+    (void)mailbox_transaction_commit(&t);
+    mailbox_free(&box);
 }
 
 } // namespace
@@ -125,9 +115,24 @@ struct notify_context *recall_delivery_hook_register(void)
 {
     static struct notify_vfuncs vfuncs;
     vfuncs.mail_transaction_begin = txn_begin;
-    vfuncs.mail_save = copy_saved;
-    vfuncs.mail_copy = copy_copied;
     vfuncs.mail_transaction_commit = txn_commit;
     vfuncs.mail_transaction_rollback = txn_rollback;
     return notify_register(&vfuncs);
+}
+
+void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
+{
+    recall_user_state &state = *ruser->state;
+    if (state.delivered.empty())
+        return;
+    const char *error;
+    struct dict *dict = recall_user_dict(user, ruser, &error);
+    if (dict == NULL) {
+        e_error(user->event, "recall: ledger unavailable, delivery not tracked: %s", error);
+        return;
+    }
+    DictLedger ledger(dict);
+    for (const recall_saved_copies &saved : state.delivered)
+        record_mailbox(user, state, saved, ledger);
+    state.delivered.clear();
 }

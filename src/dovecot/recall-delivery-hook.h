@@ -1,6 +1,13 @@
-/* Records each delivered copy in the ledger (notify plugin hooks). */
+/* Records each delivered copy in the ledger. The notify hook notes what a
+   delivery transaction saved; the records are written when the recipient
+   user is done (deinit), when no transaction is open and the GUIDs of the
+   saved copies can be read, as Dovecot's own mail_deliver_save() does. */
 #pragma once
 
+struct mail_user;
 struct notify_context;
+struct recall_user;
 
 struct notify_context *recall_delivery_hook_register(void);
+/* Writes (asynchronously) the ledger records of the user's deliveries. */
+void recall_delivery_record(struct mail_user *user, struct recall_user *ruser);

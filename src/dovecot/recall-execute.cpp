@@ -23,7 +23,7 @@ void tag_sender_copy(struct mail *mail)
 {
     static const char *const keywords[] = {"$Recalled", NULL};
     struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(mail->box, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
+        mailbox_transaction_begin(mail->box, (enum mailbox_transaction_flags)0, "recall");
     struct mail *own = mail_alloc(t, (enum mail_fetch_field)0, NULL);
     struct mail_keywords *kw = mailbox_keywords_create_valid(mail->box, keywords);
     if (mail_set_uid(own, mail->uid))

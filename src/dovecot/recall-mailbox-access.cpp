@@ -50,8 +50,10 @@ public:
     {
         if (box_ == NULL)
             return true;
+        /* Not an EXTERNAL transaction: that would tell maildir the file is
+           already gone, and the message would reappear. */
         struct mailbox_transaction_context *t =
-            mailbox_transaction_begin(box_, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
+            mailbox_transaction_begin(box_, (enum mailbox_transaction_flags)0, "recall");
         struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
         if (mail_set_uid(mail, uid_))
             mail_expunge(mail);
@@ -206,6 +208,10 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
     struct mail_storage_service_input input;
     i_zero(&input);
     input.username = delivery.recipient_user.c_str();
+    /* Same module and service as this process's own login lookup: the
+       settings then come from its cache. A process that already dropped
+       privileges cannot reach the config socket again. */
+    input.module = own_user_->service;
     input.service = own_user_->service;
     input.flags_override_add = (enum mail_storage_service_flags)(
         MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP | MAIL_STORAGE_SERVICE_FLAG_NO_RESTRICT_ACCESS |

@@ -22,9 +22,16 @@ struct recall_user *recall_user_get(struct mail_user *user);
 const recall::Settings &recall_user_settings(const struct recall_user *ruser);
 bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip);
 
+/* What the delivery module knows of the message being delivered. */
+struct recall_envelope {
+    std::string sender;     /* MAIL FROM */
+    std::string recipient;  /* ORCPT, else RCPT TO */
+    std::string message_id; /* normalised; empty: not trackable */
+    std::string subject;    /* decoded, sanitised */
+};
+
 /* Called by the delivery module for each recipient, before saving. */
-void recall_user_set_envelope(struct mail_user *rcpt_user, const char *mail_from,
-                              const char *rcpt_to);
+void recall_user_set_envelope(struct mail_user *rcpt_user, const recall_envelope &envelope);
 
 /* What the sender's copy says: the Message-ID (normalised, empty when it
    has none) and the addresses of To, Cc and Bcc. */

@@ -1,6 +1,7 @@
 #include "recall-user.h"
 #include "recall-plugin.h"
 #include "recall-settings-read.h"
+#include "recall-delivery-hook.h"
 
 extern "C" {
 #include "dict.h"
@@ -14,6 +15,7 @@ static void recall_user_deinit(struct mail_user *user)
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(user);
 
+    recall_delivery_record(user, ruser);
     if (ruser->state->dict != NULL) {
         /* Let asynchronous ledger writes of deliveries finish. */
         dict_wait(ruser->state->dict);
@@ -85,12 +87,9 @@ bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_add
     return false;
 }
 
-void recall_user_set_envelope(struct mail_user *rcpt_user, const char *mail_from,
-                              const char *rcpt_to)
+void recall_user_set_envelope(struct mail_user *rcpt_user, const recall_envelope &envelope)
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(rcpt_user);
-    if (ruser == NULL)
-        return;
-    ruser->state->envelope_sender = mail_from;
-    ruser->state->envelope_recipient = rcpt_to;
+    if (ruser != NULL)
+        ruser->state->envelope = envelope;
 }

@@ -12,6 +12,7 @@ extern "C" {
 }
 
 #include "../core/recall-settings.hpp"
+#include "recall-plugin.h"
 
 struct dict;
 
@@ -20,14 +21,20 @@ struct recall_network {
     unsigned int bits;
 };
 
+struct recall_saved_copies {
+    std::string mailbox;
+    std::vector<uint32_t> uids;
+};
+
 struct recall_user_state {
     recall::Settings settings;
     std::vector<recall_network> webmail_networks;
     std::string dict_uri;
     struct dict *dict = nullptr; /* opened on first use */
     /* Set by the delivery module for the recipient being delivered to. */
-    std::string envelope_sender;
-    std::string envelope_recipient;
+    recall_envelope envelope;
+    /* Copies delivered and committed, recorded when the user is done. */
+    std::vector<recall_saved_copies> delivered;
 };
 
 struct recall_user {

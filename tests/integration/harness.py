@@ -1,0 +1,362 @@
+"""A private Dovecot with the recall plugin, for the integration tests and
+the demo: temp dir, loopback ports, passwd-file users, maildir, the
+shipped conf.d/90-recall.conf with the ledger moved into the temp dir.
+Needs root and the modules installed (`make install`)."""
+
+import email
+import email.policy
+import imaplib
+import json
+import os
+import poplib
+import pwd
+import re
+import shutil
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+import base64
+from email.message import EmailMessage
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PASSWORD = "pw"
+API_KEY = "recall-test-key"
+WEBMAIL_IP = "127.0.0.1"
+OTHER_IP = "127.0.0.2"  # a client that is not the webmail host
+
+# username -> userdb extra fields
+DEFAULT_USERS = {
+    "alice@example.com": "",
+    "bob@example.com": "",
+    "carol@example.com": "",
+    "mallory@example.com": "",
+    "dave@other.org": "",
+    "erin@example.com": "userdb_recall_org=subsidiary",
+    "frank@example.com": "userdb_recall_account=free userdb_recall_upgrade_url=https://example.com/upgrade",
+    "gina@example.com": "userdb_recall_account=personal",
+    "quick@example.com": "userdb_recall_window=2s",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SourceBoundIMAP(imaplib.IMAP4):
+    """imaplib client whose connection comes from a chosen loopback address."""
+
+    def __init__(self, host, port, source_ip):
+        self._source_ip = source_ip
+        super().__init__(host, port)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self._source_ip, 0))
+
+
+imaplib.Commands.setdefault("XRECALL", ("SELECTED",))
+
+
+class Dovecot:
+    def __init__(self, users=None, plugin_settings=None, ledger="sqlite", extra_conf=""):
+        self.users = dict(DEFAULT_USERS, **(users or {}))
+        self.plugin_settings = dict({"recall_webmail_networks": WEBMAIL_IP + "/32"},
+                                    **(plugin_settings or {}))
+        self.ledger = ledger
+        self.extra_conf = extra_conf
+        self.dir = tempfile.mkdtemp(prefix="recall-dovecot-")
+        os.chmod(self.dir, 0o755)
+        self.conf = os.path.join(self.dir, "dovecot.conf")
+        self.log = os.path.join(self.dir, "dovecot.log")
+        self.ports = {name: free_port() for name in ("imap", "pop3", "lmtp", "http")}
+        self.started = False
+
+    # --- lifecycle -------------------------------------------------------
+    def start(self):
+        self._write_users()
+        self._write_ledger()
+        self._write_conf()
+        subprocess.run(["dovecot", "-c", self.conf], check=True)
+        self.started = True
+        deadline = time.time() + 15
+        for port in self.ports.values():
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), 1).close()
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        raise RuntimeError("dovecot did not listen on %d; log:\n%s" %
+                                           (port, self.log_text()))
+                    time.sleep(0.05)
+        return self
+
+    def stop(self, keep=False):
+        if self.started:
+            subprocess.run(["doveadm", "-c", self.conf, "stop"], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.started = False
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _write_users(self):
+        nobody = pwd.getpwnam("nobody")
+        lines = []
+        for user, extra in self.users.items():
+            home = os.path.join(self.dir, "home", user)
+            os.makedirs(home, exist_ok=True)
+            os.chown(home, nobody.pw_uid, nobody.pw_gid)
+            lines.append("%s:{PLAIN}%s:%d:%d::%s::%s" %
+                         (user, PASSWORD, nobody.pw_uid, nobody.pw_gid, home, extra))
+        os.chown(os.path.join(self.dir, "home"), nobody.pw_uid, nobody.pw_gid)
+        with open(os.path.join(self.dir, "users"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def _write_ledger(self):
+        """The shipped conf and maps, with the ledger in the temp dir."""
+        ledger_dir = os.path.join(self.dir, "ledger")
+        os.makedirs(ledger_dir)
+        with open(os.path.join(REPO, "conf.d", "dovecot-dict-recall-sqlite.conf.ext.in")) as f:
+            maps = f.read().replace("@ledger_dir@", ledger_dir)
+        self.maps = os.path.join(self.dir, "dovecot-dict-recall-sqlite.conf.ext")
+        with open(self.maps, "w") as f:
+            f.write(maps)
+        with open(os.path.join(REPO, "contrib", "sql", "recall-sqlite.sql")) as f:
+            subprocess.run(["sqlite3", os.path.join(ledger_dir, "ledger.db")], stdin=f, check=True)
+        dovecot = pwd.getpwnam("dovecot")
+        nobody = pwd.getpwnam("nobody")
+        if self.ledger == "sqlite":
+            owner = dovecot  # the dict server writes it
+        else:
+            owner = nobody   # mail processes write fs/file ledgers themselves
+        for path in [ledger_dir] + [os.path.join(ledger_dir, n) for n in os.listdir(ledger_dir)]:
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        self.ledger_dir = ledger_dir
+        with open(os.path.join(REPO, "conf.d", "90-recall.conf")) as f:
+            recall_conf = f.read().replace("/etc/dovecot/dovecot-dict-recall-sqlite.conf.ext",
+                                           self.maps)
+        with open(os.path.join(self.dir, "90-recall.conf"), "w") as f:
+            f.write(recall_conf)
+
+    def ledger_uri(self):
+        return {
+            "sqlite": "proxy::recall",
+            "fs": "fs:posix:prefix=%s/fs/" % self.ledger_dir,
+            "file": "file:%s/ledger.dict" % self.ledger_dir,
+        }[self.ledger]
+
+    def _write_conf(self):
+        d = self.dir
+        settings = dict(self.plugin_settings, recall_dict=self.ledger_uri())
+        plugin = "\n".join("  %s = %s" % kv for kv in settings.items())
+        conf = f"""
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = recall-{os.path.basename(d)}
+log_path = {self.log}
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = dovecot
+default_login_user = dovenull
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+protocols = imap pop3 lmtp
+doveadm_api_key = {API_KEY}
+mail_debug = no
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {d}/users
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+  mailbox Trash {{
+    special_use = \\Trash
+    auto = subscribe
+  }}
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {self.ports['imap']}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {self.ports['pop3']}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    port = {self.ports['lmtp']}
+  }}
+}}
+service doveadm {{
+  inet_listener http {{
+    port = {self.ports['http']}
+  }}
+}}
+!include {d}/90-recall.conf
+# Test mail runs as nobody: let it reach the ledger's dict socket.
+service dict {{
+  unix_listener dict {{
+    mode = 0666
+  }}
+}}
+plugin {{
+{plugin}
+}}
+{self.extra_conf}
+"""
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    # --- clients ---------------------------------------------------------
+    def imap(self, user, source_ip=WEBMAIL_IP):
+        conn = SourceBoundIMAP("127.0.0.1", self.ports["imap"], source_ip)
+        conn.login(user, PASSWORD)
+        return conn
+
+    def pop3(self, user):
+        conn = poplib.POP3("127.0.0.1", self.ports["pop3"])
+        conn.user(user)
+        conn.pass_(PASSWORD)
+        return conn
+
+    def lmtp_deliver(self, sender, recipients, message):
+        """Delivers over LMTP; returns {recipient: (code, text)}."""
+        with smtplib.LMTP("127.0.0.1", self.ports["lmtp"]) as lmtp:
+            lmtp.ehlo("test")
+            code, text = lmtp.mail(sender)
+            assert code == 250, (code, text)
+            accepted = []
+            for rcpt in recipients:
+                code, text = lmtp.rcpt(rcpt)
+                assert code == 250, (rcpt, code, text)
+                accepted.append(rcpt)
+            lmtp.putcmd("data")
+            code, text = lmtp.getreply()
+            assert code == 354, (code, text)
+            data = message if isinstance(message, bytes) else message.encode()
+            data = re.sub(rb"\r\n|\n|\r(?!\n)", b"\r\n", data)
+            data = re.sub(rb"(?m)^\.", b"..", data).rstrip(b"\r\n")
+            lmtp.send(data + b"\r\n.\r\n")
+            replies = {rcpt: lmtp.getreply() for rcpt in accepted}
+        return replies
+
+    def lda_deliver(self, sender, recipient, message):
+        return subprocess.run(["/usr/lib/dovecot/dovecot-lda", "-c", self.conf, "-d", recipient,
+                               "-f", sender],
+                              input=message.encode() if isinstance(message, str) else message,
+                              capture_output=True)
+
+    def doveadm(self, *args, fmt=None):
+        cmd = ["doveadm", "-c", self.conf] + (["-f", fmt] if fmt else []) + list(args)
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    def doveadm_http(self, command, params):
+        body = json.dumps([[command, params, "t1"]]).encode()
+        req = urllib.request.Request(
+            "http://127.0.0.1:%d/doveadm/v1" % self.ports["http"], data=body,
+            headers={"Content-Type": "application/json",
+                     "Authorization": "X-Dovecot-API " + base64.b64encode(API_KEY.encode()).decode()})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    # --- looking into mailboxes (header-only reads: never a download) ----
+    def messages(self, user, mailbox="INBOX"):
+        """[(uid, flags, email.message.Message of the headers)] of a mailbox."""
+        conn = self.imap(user)
+        try:
+            typ, _ = conn.select('"%s"' % mailbox, readonly=True)
+            assert typ == "OK", (user, mailbox)
+            typ, data = conn.uid("FETCH", "1:*", "(UID FLAGS BODY.PEEK[HEADER])")
+            result = []
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                meta = item[0].decode()
+                uid = int(meta.split("UID ")[1].split()[0].rstrip(")"))
+                flags = meta.split("FLAGS (")[1].split(")")[0].split()
+                headers = email.message_from_bytes(item[1], policy=email.policy.compat32)
+                result.append((uid, flags, headers))
+            return result
+        finally:
+            conn.logout()
+
+    def message_ids(self, user, mailbox="INBOX"):
+        return [h["Message-ID"] for _, _, h in self.messages(user, mailbox)]
+
+
+_counter = [0]
+
+
+def make_message(sender, to, subject="Quarterly numbers", cc=(), bcc=(), message_id=True,
+                 body="Please find the numbers below.\n", extra_headers=()):
+    _counter[0] += 1
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    if bcc:
+        msg["Bcc"] = ", ".join(bcc)
+    msg["Subject"] = subject
+    msg["Date"] = email.utils.formatdate(localtime=True)
+    if message_id is True:
+        message_id = "<test.%d.%d.%d@example.com>" % (os.getpid(), time.time_ns(), _counter[0])
+    if message_id:
+        msg["Message-ID"] = message_id
+    for name, value in extra_headers:
+        msg[name] = value
+    msg.set_content(body)
+    return message_id, msg.as_bytes(policy=email.policy.SMTP)
+
+
+def send(dovecot, sender, to, cc=(), bcc=(), deliver_to=None, **kw):
+    """What a webmail does: save the sender's copy in Sent, hand the message
+    to the MTA (here: LMTP straight to the local recipients). Returns
+    (message_id, uid of the Sent copy)."""
+    message_id, raw = make_message(sender, to, cc=cc, bcc=bcc, **kw)
+    conn = dovecot.imap(sender)
+    try:
+        typ, data = conn.append("Sent", r"(\Seen)", None, raw)
+        assert typ == "OK", data
+        uid = int(data[0].decode().split("APPENDUID ")[1].split()[1].rstrip("]"))
+    finally:
+        conn.logout()
+    local = deliver_to if deliver_to is not None else list(to) + list(cc) + list(bcc)
+    if local:
+        # Bcc is not in what the MTA delivers.
+        delivered = raw.replace(b"Bcc: " + ", ".join(bcc).encode() + b"\r\n", b"") if bcc else raw
+        replies = dovecot.lmtp_deliver(sender, local, delivered)
+        for rcpt, (code, text) in replies.items():
+            assert code == 250, (rcpt, code, text)
+    return message_id, uid
