@@ -66,6 +66,10 @@ private:
     void search(struct mail_namespace *ns, const char *vname, const std::string &message_id)
     {
         struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
+        if (mailbox_open(box) < 0) {
+            mailbox_free(&box);
+            return;
+        }
         struct mail_search_args *args = mail_search_build_init();
         struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
         arg->hdr_field_name = "Message-ID";

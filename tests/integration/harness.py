@@ -360,3 +360,45 @@ def send(dovecot, sender, to, cc=(), bcc=(), deliver_to=None, **kw):
         for rcpt, (code, text) in replies.items():
             assert code == 250, (rcpt, code, text)
     return message_id, uid
+
+
+def xrecall(conn, *args, uid=True):
+    """Runs [UID] XRECALL; returns (tagged status, tagged text, untagged
+    XRECALL lines). BAD comes back as status "BAD"."""
+    conn.untagged_responses.pop("XRECALL", None)
+    try:
+        # Not conn.uid(): it replaces an OK's tagged text with FETCH data.
+        words = ("UID", "XRECALL") if uid else ("XRECALL",)
+        typ, data = conn._simple_command(*words, *args)
+    except imaplib.IMAP4.error as e:
+        return "BAD", str(e), []
+    lines = [line.decode() for line in conn.untagged_responses.pop("XRECALL", [])]
+    text = data[0].decode() if data and data[0] else ""
+    return typ, text, lines
+
+
+def parse_rows(lines):
+    """{address: state} and the RESULT fields of XRECALL untagged lines."""
+    rows, result = {}, None
+    for line in lines:
+        parts = line.split()
+        if parts[1] == "RECIPIENT":
+            rows[line.split('"')[1]] = parts[-1]
+        elif parts[1] == "RESULT":
+            result = dict(zip(parts[3::2], parts[4::2]), RESULT=parts[2])
+    return rows, result
+
+
+def message_text(dovecot, user, mailbox, uid):
+    conn = dovecot.imap(user)
+    try:
+        conn.select('"%s"' % mailbox, readonly=True)
+        typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+        return email.message_from_bytes(data[0][1], policy=email.policy.default)
+    finally:
+        conn.logout()
+
+
+def find(messages, header, value):
+    """The (uid, flags, headers) whose header equals value."""
+    return [m for m in messages if m[2][header] == value]
