@@ -1,9 +1,25 @@
 -- The recall ledger (SPEC section 7) for SQLite behind Dovecot's dict
--- server. One row per delivered copy; the record holds every field.
--- msgkey and copykey are hex hashes computed by the plugin.
+-- server; the maps are conf.d/dovecot-dict-recall-sqlite.conf.ext.
+-- Keys are hex hashes and minute numbers computed by the plugin.
+
+-- One row per delivered copy; the record holds every field.
 CREATE TABLE IF NOT EXISTS recall_delivery (
   msgkey  VARCHAR(32) NOT NULL,
   copykey VARCHAR(32) NOT NULL,
   record  TEXT NOT NULL,
   PRIMARY KEY (msgkey, copykey)
+);
+
+-- Expiry index: which messages have records expiring in which minute, so
+-- that `doveadm recall prune` reads only what expired.
+CREATE TABLE IF NOT EXISTS recall_expiry (
+  bucket VARCHAR(20) NOT NULL,
+  msgkey VARCHAR(32) NOT NULL,
+  flag   VARCHAR(1) NOT NULL,
+  PRIMARY KEY (bucket, msgkey)
+);
+
+CREATE TABLE IF NOT EXISTS recall_bucket (
+  bucket VARCHAR(20) NOT NULL PRIMARY KEY,
+  flag   VARCHAR(1) NOT NULL
 );

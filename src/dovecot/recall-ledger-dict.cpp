@@ -7,13 +7,17 @@ extern "C" {
 #include "dict.h"
 #include "hex-binary.h"
 #include "sha2.h"
+#include "strnum.h"
 }
 
-#include <cstring>
+#include <set>
 
 namespace {
 
-const char *const kDeliveries = "shared/recall/d/";
+const std::string kDeliveries = "shared/recall/d/";
+const std::string kExpiring = "shared/recall/e/";
+const std::string kBuckets = "shared/recall/b/";
+constexpr int64_t kBucketSecs = 60;
 
 /* 128 bits of SHA-256 keep keys short; a collision would only merge two
    lookups, and the engine re-checks sender and Message-ID of each record. */
@@ -29,6 +33,17 @@ std::string delivery_key(const recall::Delivery &delivery)
 {
     return kDeliveries + recall_message_key(delivery.sender, delivery.message_id) + "/" +
            recall_copy_key(delivery);
+}
+
+std::string bucket_of(int64_t expires_at)
+{
+    return std::to_string(expires_at / kBucketSecs);
+}
+
+/* The last path element: list() returns whole keys. */
+std::string leaf(const std::string &key)
+{
+    return key.substr(key.rfind('/') + 1);
 }
 
 struct dict_op_settings no_user_settings()
@@ -56,26 +71,49 @@ std::string recall_copy_key(const recall::Delivery &delivery)
     return hash_key(delivery.recipient_user, delivery.guid);
 }
 
+bool DictLedger::list(const std::string &path,
+                      std::vector<std::pair<std::string, std::string>> &out, std::string &error)
+{
+    struct dict_op_settings set = no_user_settings();
+    struct dict_iterate_context *iter =
+        dict_iterate_init(dict_, &set, path.c_str(), (enum dict_iterate_flags)0);
+    const char *key, *value, *iter_error;
+    /* Dovecot 2.3.19's fs dict starts its listing over instead of ending
+       it: keys in a listing are unique, so the first repeat is the end. */
+    std::set<std::string> seen;
+    while (dict_iterate(iter, &key, &value) && seen.insert(key).second)
+        out.emplace_back(key, value);
+    if (dict_iterate_deinit(&iter, &iter_error) < 0) {
+        error = iter_error;
+        return false;
+    }
+    return true;
+}
+
+bool DictLedger::commit(struct dict_transaction_context *trans, std::string &error)
+{
+    const char *commit_error;
+    if (dict_transaction_commit(&trans, &commit_error) < 0) {
+        error = commit_error;
+        return false;
+    }
+    return true;
+}
+
 recall::LookupStatus DictLedger::deliveries(const std::string &sender,
                                             const std::string &message_id,
                                             std::vector<recall::Delivery> &out,
                                             std::string &error)
 {
-    struct dict_op_settings set = no_user_settings();
-    std::string path = kDeliveries + recall_message_key(sender, message_id) + "/";
-    struct dict_iterate_context *iter =
-        dict_iterate_init(dict_, &set, path.c_str(), DICT_ITERATE_FLAG_RECURSE);
-    const char *key, *value, *iter_error;
-    while (dict_iterate(iter, &key, &value)) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (!list(kDeliveries + recall_message_key(sender, message_id) + "/", entries, error))
+        return recall::LookupStatus::Error;
+    for (const auto &[key, value] : entries) {
         std::optional<recall::Delivery> delivery = recall::decode_delivery(value);
         if (delivery)
             out.push_back(*delivery);
         else
-            i_warning("recall: ignoring unreadable ledger record %s", key);
-    }
-    if (dict_iterate_deinit(&iter, &iter_error) < 0) {
-        error = iter_error;
-        return recall::LookupStatus::Error;
+            i_warning("recall: ignoring unreadable ledger record %s", key.c_str());
     }
     return out.empty() ? recall::LookupStatus::None : recall::LookupStatus::Found;
 }
@@ -85,49 +123,73 @@ bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
-    const char *commit_error;
-    if (dict_transaction_commit(&trans, &commit_error) < 0) {
-        error = commit_error;
-        return false;
-    }
-    return true;
+    return commit(trans, error);
 }
 
 void DictLedger::store_async(const recall::Delivery &delivery)
 {
     struct dict_op_settings set = no_user_settings();
+    std::string bucket = bucket_of(delivery.expires_at);
+    std::string msgkey = recall_message_key(delivery.sender, delivery.message_id);
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
+    dict_set(trans, (kExpiring + bucket + "/" + msgkey).c_str(), "1");
+    dict_set(trans, (kBuckets + bucket).c_str(), "1");
     dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
+}
+
+/* Deletes the expired records of each message listed in the bucket, and
+   the bucket's index entries once nothing in it is left to expire. */
+bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
+                              std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> messages;
+    if (!list(kExpiring + bucket + "/", messages, error))
+        return false;
+    /* Keys collected before the transaction: a proxy dict runs iterations
+       and transactions over one connection. */
+    std::vector<std::string> stale;
+    unsigned int kept_messages = 0;
+    for (const auto &entry : messages) {
+        std::vector<std::pair<std::string, std::string>> copies;
+        if (!list(kDeliveries + leaf(entry.first) + "/", copies, error))
+            return false;
+        bool keep = false;
+        for (const auto &[key, value] : copies) {
+            std::optional<recall::Delivery> d = recall::decode_delivery(value);
+            if (!d || d->expires_at <= now)
+                stale.push_back(key);
+            else
+                keep = keep || bucket_of(d->expires_at) == bucket;
+        }
+        if (keep)
+            kept_messages++;
+        else
+            stale.push_back(entry.first);
+    }
+    if (kept_messages == 0)
+        stale.push_back(kBuckets + bucket);
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    for (const std::string &key : stale) {
+        dict_unset(trans, key.c_str());
+        pruned += key.compare(0, kDeliveries.size(), kDeliveries) == 0;
+    }
+    return commit(trans, error);
 }
 
 int DictLedger::prune(int64_t now, unsigned int &pruned, std::string &error)
 {
-    struct dict_op_settings set = no_user_settings();
-    struct dict_iterate_context *iter =
-        dict_iterate_init(dict_, &set, kDeliveries, DICT_ITERATE_FLAG_RECURSE);
-    const char *key, *value, *dict_error;
-    /* Collected first: a proxy dict runs the iteration and the transaction
-       over one connection. */
-    std::vector<std::string> stale;
-    while (dict_iterate(iter, &key, &value)) {
-        std::optional<recall::Delivery> delivery = recall::decode_delivery(value);
-        if (!delivery || delivery->expires_at <= now)
-            stale.push_back(key);
-    }
-    if (dict_iterate_deinit(&iter, &dict_error) < 0) {
-        error = dict_error;
+    std::vector<std::pair<std::string, std::string>> buckets;
+    pruned = 0;
+    if (!list(kBuckets, buckets, error))
         return -1;
-    }
-    pruned = stale.size();
-    if (stale.empty())
-        return 0;
-    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    for (const std::string &stale_key : stale)
-        dict_unset(trans, stale_key.c_str());
-    if (dict_transaction_commit(&trans, &dict_error) < 0) {
-        error = dict_error;
-        return -1;
+    for (const auto &entry : buckets) {
+        std::string bucket = leaf(entry.first);
+        int64_t start;
+        if (str_to_int64(bucket.c_str(), &start) == 0 && start * kBucketSecs <= now &&
+            !prune_bucket(bucket, now, pruned, error))
+            return -1;
     }
     return 0;
 }

@@ -1,6 +1,10 @@
 /* The ledger of deliveries (SPEC section 7) in a Dovecot dict.
-   Keys: shared/recall/d/<message key>/<copy key>, both hex hashes, so
-   nothing taken from a message ever becomes part of a path or query. */
+     shared/recall/d/<message key>/<copy key>  the delivery record
+     shared/recall/e/<bucket>/<message key>    records expiring in bucket
+     shared/recall/b/<bucket>                  buckets that have records
+   Keys are hex hashes and numbers, so nothing taken from a message ever
+   becomes part of a path or query. A bucket is a minute of expiry time.
+   Every read lists one level only: Dovecot's fs dict cannot recurse. */
 #pragma once
 
 #include <string>
@@ -22,12 +26,18 @@ public:
                                     std::string &error) override;
     bool store(const recall::Delivery &delivery, std::string &error) override;
 
-    /* Writes a new delivery without waiting: the delivery path never
-       blocks on the ledger. Failures are logged by the callback. */
+    /* Writes a new delivery and its expiry index without waiting: the
+       delivery path never blocks on the ledger. Failures are logged. */
     void store_async(const recall::Delivery &delivery);
     /* Deletes records past their expiry (and unreadable ones); -1 on error. */
     int prune(int64_t now, unsigned int &pruned, std::string &error);
 
 private:
+    bool list(const std::string &path, std::vector<std::pair<std::string, std::string>> &out,
+              std::string &error);
+    bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
+                      std::string &error);
+    bool commit(struct dict_transaction_context *trans, std::string &error);
+
     struct dict *dict_;
 };

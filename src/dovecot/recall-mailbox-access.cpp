@@ -9,15 +9,40 @@ extern "C" {
 #include "mailbox-list-iter.h"
 }
 
+#include <unistd.h>
+
 namespace {
+
+/* doveadm runs as root and works as each user with a temporary privilege
+   drop (seteuid): a recipient is then opened with its own uid, and the
+   caller's effective ids come back afterwards. An IMAP process has dropped
+   privileges for good and opens recipients with the uid it has. */
+struct saved_ids {
+    bool can_switch;
+    uid_t euid;
+    gid_t egid;
+};
+
+saved_ids save_ids()
+{
+    return saved_ids{getuid() == 0, geteuid(), getegid()};
+}
+
+void restore_ids(const saved_ids &ids)
+{
+    if (!ids.can_switch || (geteuid() == ids.euid && getegid() == ids.egid))
+        return;
+    if (seteuid(0) < 0 || setegid(ids.egid) < 0 || seteuid(ids.euid) < 0)
+        i_fatal("recall: cannot restore effective uid %ld: %m", (long)ids.euid);
+}
 
 class StorageRecipientMailbox : public recall::RecipientMailbox {
 public:
     StorageRecipientMailbox(struct mail_user *own_user, struct mail_storage_service_user *suser,
                             struct mail_user *user, const recall::Delivery &delivery,
-                            const recall_templates &templates)
+                            const recall_templates &templates, const saved_ids &ids)
         : own_user_(own_user), suser_(suser), user_(user), delivery_(delivery),
-          templates_(templates) {}
+          templates_(templates), ids_(ids) {}
 
     ~StorageRecipientMailbox() override
     {
@@ -26,6 +51,7 @@ public:
         mail_storage_service_io_deactivate_user(suser_);
         mail_user_deinit(&user_);
         mail_storage_service_user_unref(&suser_);
+        restore_ids(ids_);
         mail_storage_service_io_activate_user(own_user_->_service_user);
     }
 
@@ -194,6 +220,7 @@ private:
     struct mail_user *user_;
     const recall::Delivery &delivery_;
     const recall_templates &templates_;
+    const saved_ids ids_;
     struct mailbox *box_ = NULL;
     uint32_t uid_ = 0;
 };
@@ -213,9 +240,11 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
        privileges cannot reach the config socket again. */
     input.module = own_user_->service;
     input.service = own_user_->service;
+    const saved_ids ids = save_ids();
     input.flags_override_add = (enum mail_storage_service_flags)(
-        MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP | MAIL_STORAGE_SERVICE_FLAG_NO_RESTRICT_ACCESS |
-        MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR);
+        MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP | MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |
+        (ids.can_switch ? MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP
+                        : MAIL_STORAGE_SERVICE_FLAG_NO_RESTRICT_ACCESS));
     input.flags_override_remove = MAIL_STORAGE_SERVICE_FLAG_NO_NAMESPACES;
 
     struct mail_storage_service_user *suser;
@@ -225,8 +254,10 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
     if (ret <= 0) {
         error = ret == 0 ? "no such user: " + delivery.recipient_user
                          : std::string("opening ") + delivery.recipient_user + ": " + lookup_error;
-        mail_storage_service_io_activate_user(own_user_->_service_user);
+        /* Nothing was activated: this process's own user still is. */
+        restore_ids(ids);
         return nullptr;
     }
-    return std::make_unique<StorageRecipientMailbox>(own_user_, suser, user, delivery, templates_);
+    return std::make_unique<StorageRecipientMailbox>(own_user_, suser, user, delivery, templates_,
+                                                     ids);
 }

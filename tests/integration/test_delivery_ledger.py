@@ -1,0 +1,147 @@
+"""Deliveries and the ledger: LMTP and dovecot-lda, every dict backend,
+an unreachable ledger, malformed settings (SPEC rules 12-13, sections 6-7)."""
+
+import time
+import unittest
+
+from harness import Dovecot, find, make_message, parse_rows, send, xrecall
+
+ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
+NO_LEDGER = "proxy:/nonexistent/dict-socket:recall"
+
+
+def recall_via_imap(dovecot, sender, uid):
+    conn = dovecot.imap(sender)
+    try:
+        conn.select("Sent")
+        return xrecall(conn, str(uid))
+    finally:
+        conn.logout()
+
+
+class BackendTest(unittest.TestCase):
+    """The same recall on each dict backend of SPEC section 7."""
+
+    def recall_on(self, ledger):
+        dovecot = Dovecot(ledger=ledger).start()
+        try:
+            mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+            typ, text, lines = recall_via_imap(dovecot, ALICE, uid)
+            self.assertTrue(text.startswith("[RECALL-COMPLETE]"), (ledger, text))
+            self.assertEqual({BOB: "RECALLED", CAROL: "RECALLED"}, parse_rows(lines)[0])
+            self.assertNotIn(mid, dovecot.message_ids(BOB))
+            r = dovecot.doveadm("recall", "run", "-u", ALICE, mid)
+            self.assertEqual(0, r.returncode, r.stderr)
+            self.assertEqual(1, len(find(dovecot.messages(CAROL), "X-Recall-Of", mid)))
+            self.assertEqual(0, dovecot.doveadm("recall", "prune").returncode)
+        finally:
+            dovecot.stop()
+
+    def test_sqlite_behind_dict_proxy(self):
+        self.recall_on("sqlite")
+
+    def test_fs_posix(self):
+        self.recall_on("fs")
+
+    def test_file(self):
+        self.recall_on("file")
+
+
+class DeliveryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dovecot = Dovecot(users={
+            "noledger@example.com": "userdb_recall_dict=" + NO_LEDGER,
+            "badwindow@example.com": "userdb_recall_window=soon",
+            "badaccount@example.com": "userdb_recall_account=gold",
+            "badnotify@example.com": "userdb_recall_notify_recipients=maybe",
+            "badnet@example.com": "userdb_recall_webmail_networks=127.0.0.1/99",
+            "leaving@example.com": "",
+        }).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dovecot.stop()
+
+    def test_dovecot_lda_deliveries_are_tracked(self):
+        d = self.dovecot
+        mid, raw = make_message(ALICE, [BOB])
+        conn = d.imap(ALICE)
+        typ, data = conn.append("Sent", None, None, raw)
+        uid = int(data[0].decode().split("APPENDUID ")[1].split()[1].rstrip("]"))
+        conn.logout()
+        r = d.lda_deliver(ALICE, BOB, raw)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn(mid, d.message_ids(BOB))
+        typ, text, lines = recall_via_imap(d, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        self.assertNotIn(mid, d.message_ids(BOB))
+
+    def test_envelope_sender_decides_not_headers(self):
+        # Mallory forges From and Return-Path of Alice; the envelope is hers.
+        d = self.dovecot
+        mid, raw = make_message(ALICE, [BOB], extra_headers=[("Return-Path", "<%s>" % ALICE)])
+        conn = d.imap(ALICE)
+        typ, data = conn.append("Sent", None, None, raw)
+        uid = int(data[0].decode().split("APPENDUID ")[1].split()[1].rstrip("]"))
+        conn.logout()
+        d.lmtp_deliver("mallory@example.com", [BOB], raw)
+        typ, text, _ = recall_via_imap(d, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-NOT-SENT]"), text)
+        self.assertIn(mid, d.message_ids(BOB))
+
+    def test_ledger_unreachable(self):
+        d = self.dovecot
+        # Recipient side: delivery succeeds at once, the error is logged.
+        started = time.time()
+        mid, _ = send(d, ALICE, ["noledger@example.com"])
+        self.assertLess(time.time() - started, 2.0)
+        self.assertIn(mid, d.message_ids("noledger@example.com"))
+        self.assertIn("dict-socket", d.log_text())
+        # Sender side: recall answers UNAVAILABLE, doveadm exits EX_TEMPFAIL.
+        mid, uid = send(d, "noledger@example.com", [BOB])
+        typ, text, _ = recall_via_imap(d, "noledger@example.com", uid)
+        self.assertEqual("NO", typ)
+        self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
+        r = d.doveadm("recall", "check", "-u", "noledger@example.com", mid)
+        self.assertEqual(75, r.returncode, r.stderr)
+        self.assertIn(mid, d.message_ids(BOB))
+
+    def test_malformed_settings_disable_recall_not_delivery(self):
+        d = self.dovecot
+        expected = {
+            "badwindow@example.com": "recall_window: invalid duration 'soon'",
+            "badaccount@example.com": "recall_account: invalid value 'gold'",
+            "badnotify@example.com": "recall_notify_recipients: invalid value 'maybe'",
+            "badnet@example.com": "recall_webmail_networks: invalid network '127.0.0.1/99'",
+        }
+        for user, message in expected.items():
+            mid, uid = send(d, user, [BOB])  # delivery from them works
+            send(d, ALICE, [user])           # and to them
+            self.assertIn(message, d.log_text(), user)
+            conn = d.imap(user)
+            self.assertNotIn(b"XRECALL", conn.capability()[1][0].split(), user)
+            conn.select("Sent")
+            typ, text, _ = xrecall(conn, str(uid))
+            conn.logout()
+            self.assertTrue(text.startswith("[UNAVAILABLE]"), (user, text))
+            r = d.doveadm("recall", "check", "-u", user, mid)
+            self.assertEqual(78, r.returncode, (user, r.stderr))
+
+    def test_recipient_gone_from_userdb_fails_alone(self):
+        d = self.dovecot
+        mid, uid = send(d, ALICE, [BOB, "leaving@example.com"])
+        users_file = d.dir + "/users"
+        with open(users_file) as f:
+            lines = f.readlines()
+        with open(users_file, "w") as f:
+            f.writelines(l for l in lines if not l.startswith("leaving@"))
+        time.sleep(1.1)  # passwd-file re-reads a changed file once a second
+        typ, text, lines = recall_via_imap(d, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-PARTIAL]"), text)
+        self.assertEqual({BOB: "RECALLED", "leaving@example.com": "FAILED"}, parse_rows(lines)[0])
+        self.assertIn("no such user: leaving@example.com", d.log_text())
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,115 @@
+"""doveadm recall check|run|prune, on the command line and over the HTTP API."""
+
+import json
+import sqlite3
+import time
+import unittest
+
+from harness import Dovecot, find, send
+
+dovecot = None
+ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
+
+
+def setUpModule():
+    global dovecot
+    dovecot = Dovecot(users={
+        "short@example.com": "userdb_recall_window=1s userdb_recall_retention=1s",
+    }).start()
+
+
+def tearDownModule():
+    dovecot.stop()
+
+
+class DoveadmTest(unittest.TestCase):
+    def test_check_and_run_table(self):
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL, "dave@other.org", "x@remote.example"],
+                        deliver_to=[BOB, CAROL, "dave@other.org"])
+        r = dovecot.doveadm("recall", "check", "-u", ALICE, mid)
+        self.assertEqual(0, r.returncode, r.stderr)
+        lines = r.stdout.split("\n")
+        self.assertEqual(["recipient", "state", "result"], lines[0].split())
+        rows = [line.split() for line in lines[1:] if line.strip()]
+        self.assertEqual([[BOB, "RECALLABLE", "RECALLABLE"], [CAROL, "RECALLABLE", "RECALLABLE"],
+                          ["dave@other.org", "EXTERNAL", "RECALLABLE"],
+                          ["x@remote.example", "EXTERNAL", "RECALLABLE"]], rows)
+        self.assertIn(mid, dovecot.message_ids(BOB))
+
+        r = dovecot.doveadm("recall", "run", "-u", ALICE, mid)
+        self.assertEqual(0, r.returncode, r.stderr)
+        rows = [line.split() for line in r.stdout.split("\n")[1:] if line.strip()]
+        self.assertEqual([BOB, "RECALLED", "COMPLETE"], rows[0])
+        self.assertNotIn(mid, dovecot.message_ids(BOB))
+        self.assertEqual(1, len(find(dovecot.messages(BOB), "X-Recall-Of", mid)))
+        self.assertEqual(["dave@other.org"] and [mid], dovecot.message_ids("dave@other.org"))
+        # doveadm's recall also tags the sender's copy in Sent and reports.
+        sent = [m for m in dovecot.messages(ALICE, "Sent") if m[0] == uid][0]
+        self.assertIn("$Recalled", sent[1])
+        self.assertEqual(1, len(find(dovecot.messages(ALICE), "In-Reply-To", mid)))
+
+        r = dovecot.doveadm("recall", "run", "-u", ALICE, mid)
+        self.assertEqual(0, r.returncode)
+        self.assertIn("RECALLED", r.stdout)
+        self.assertEqual(1, len(find(dovecot.messages(BOB), "X-Recall-Of", mid)))
+
+    def test_json(self):
+        mid, _ = send(dovecot, ALICE, [BOB])
+        r = dovecot.doveadm("recall", "check", "-u", ALICE, mid, fmt="json")
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertEqual([{"recipient": BOB, "state": "RECALLABLE", "result": "RECALLABLE"}],
+                         json.loads(r.stdout))
+
+    def test_http_api(self):
+        mid, _ = send(dovecot, ALICE, [BOB, CAROL])
+        reply = dovecot.doveadm_http("recallCheck", {"user": ALICE, "messageId": mid})
+        self.assertEqual("doveadmResponse", reply[0][0], reply)
+        self.assertEqual({BOB: "RECALLABLE", CAROL: "RECALLABLE"},
+                         {row["recipient"]: row["state"] for row in reply[0][1]})
+        reply = dovecot.doveadm_http("recallRun", {"user": ALICE, "messageId": mid})
+        self.assertEqual({"COMPLETE"}, {row["result"] for row in reply[0][1]})
+        self.assertNotIn(mid, dovecot.message_ids(CAROL))
+        reply = dovecot.doveadm_http("recallRun", {"user": ALICE, "messageId": "<never@x>"})
+        self.assertEqual("error", reply[0][0], reply)
+        self.assertEqual(68, reply[0][1]["exitCode"])
+
+    def test_exit_codes(self):
+        self.assertEqual(68, dovecot.doveadm("recall", "run", "-u", ALICE, "<never@x>").returncode)
+        r = dovecot.doveadm("recall", "check", "-u", ALICE, "no-brackets")
+        self.assertEqual(64, r.returncode)
+        self.assertIn("not a Message-ID", r.stderr)
+        mid, _ = send(dovecot, "quick@example.com", [BOB])  # 2s window
+        time.sleep(3)
+        r = dovecot.doveadm("recall", "run", "-u", "quick@example.com", mid)
+        self.assertEqual(77, r.returncode)
+        self.assertIn("RECALL-EXPIRED", r.stderr)
+        self.assertIn(mid, dovecot.message_ids(BOB))
+
+    def test_admin_skips_account_rule(self):
+        # A free user cannot recall from webmail, but an admin can for them.
+        mid, _ = send(dovecot, "frank@example.com", [BOB])
+        r = dovecot.doveadm("recall", "run", "-u", "frank@example.com", mid)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("COMPLETE", r.stdout)
+        self.assertNotIn(mid, dovecot.message_ids(BOB))
+
+    def test_prune_deletes_only_expired_records(self):
+        db = sqlite3.connect(dovecot.ledger_dir + "/ledger.db")
+        mid_short, _ = send(dovecot, ALICE, ["short@example.com"])  # record lives 2s
+        mid_long, _ = send(dovecot, ALICE, [BOB])
+        count = lambda: db.execute("select count(*) from recall_delivery").fetchone()[0]
+        before = count()
+        time.sleep(3)
+        r = dovecot.doveadm("recall", "prune")
+        self.assertEqual(0, r.returncode, r.stderr)
+        pruned = int(r.stdout.split()[1])
+        self.assertGreaterEqual(pruned, 1)
+        self.assertEqual(before - pruned, count())
+        # The fresh record is still there: its message can still be recalled.
+        r = dovecot.doveadm("recall", "check", "-u", ALICE, mid_long)
+        self.assertEqual(0, r.returncode)
+        self.assertEqual("0", dovecot.doveadm("recall", "prune").stdout.split()[1])
+
+
+if __name__ == "__main__":
+    unittest.main()
