@@ -9,10 +9,14 @@
 extern "C" {
 #include "lib.h"
 #include "ioloop.h"
+#include "file-lock.h"
 #include "mail-storage.h"
 }
 
 namespace {
+
+/* How long a recall waits for another recall of the same user. */
+constexpr unsigned int kLockSecs = 60;
 
 class IoloopClock : public recall::Clock {
 public:
@@ -62,10 +66,24 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
         e_error(user->event, "recall: %s", outcome.error.c_str());
         return outcome;
     }
+    /* One recall of a user's at a time (webmail and doveadm alike): a
+       second recall of the same message then finds every copy done. */
+    struct file_lock *lock = NULL;
+    const char *lock_error = "timed out";
+    if (!request.check_only &&
+        mail_user_lock_file_create(user, "dovecot-recall.lock", kLockSecs, &lock,
+                                   &lock_error) <= 0) {
+        outcome.refusal = recall::Refusal::LedgerDown;
+        outcome.error = lock_error;
+        e_error(user->event, "recall: cannot lock: %s", outcome.error.c_str());
+        return outcome;
+    }
     DictLedger ledger(dict);
     StorageMailboxAccess mailboxes(user, templates);
     IoloopClock clock;
     outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
+    if (lock != NULL)
+        file_lock_free(&lock);
     if (outcome.refusal == recall::Refusal::LedgerDown)
         e_error(user->event, "recall: ledger unavailable: %s", outcome.error.c_str());
     log_failures(user, request, outcome);

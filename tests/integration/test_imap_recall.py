@@ -1,5 +1,6 @@
 """XRECALL over IMAP, inside a real Dovecot: SPEC sections 1-3 and 5."""
 
+import threading
 import time
 import unittest
 
@@ -11,11 +12,12 @@ BOB, CAROL = "bob@example.com", "carol@example.com"
 DAVE = "dave@other.org"            # other domain on this server
 ERIN = "erin@example.com"          # same domain, recall_org=subsidiary
 EXTERNAL = "someone@remote.example"  # not on this server
+STAFF = ["staff%02d@example.com" % i for i in range(20)]
 
 
 def setUpModule():
     global dovecot
-    dovecot = Dovecot().start()
+    dovecot = Dovecot(users={staff: "" for staff in STAFF}).start()
 
 
 def tearDownModule():
@@ -243,6 +245,54 @@ class RecallTest(unittest.TestCase):
         self.assertNotIn("\nBcc:", msg.get_content())
         report = find(dovecot.messages(ALICE), "In-Reply-To", mid)[0]
         self.assertIsNone(report[2]["Bcc"])
+
+    def test_moved_copies_are_found(self):
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+        conn = dovecot.imap(BOB)
+        conn.create("Projects")
+        conn.select("INBOX")
+        typ, data = conn.search(None, "HEADER", "Message-ID", mid)
+        conn.copy(data[0], "Projects")
+        conn.store(data[0], "+FLAGS", r"\Deleted")
+        conn.expunge()
+        conn.logout()
+        conn = dovecot.imap(CAROL)
+        conn.select("INBOX")
+        typ, data = conn.search(None, "HEADER", "Message-ID", mid)
+        conn.copy(data[0], "Trash")
+        conn.store(data[0], "+FLAGS", r"\Deleted")
+        conn.expunge()
+        conn.logout()
+        self.assertIn(mid, dovecot.message_ids(BOB, "Projects"))
+        with WebmailSession() as conn:
+            typ, text, lines = xrecall(conn, str(uid))
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        self.assertNotIn(mid, dovecot.message_ids(BOB, "Projects"))
+        self.assertNotIn(mid, dovecot.message_ids(CAROL, "Trash"))
+        self.assertEqual(1, len(find(dovecot.messages(BOB), "X-Recall-Of", mid)))
+
+    def test_same_recall_twice_at_once_acts_once(self):
+        mid, uid = send(dovecot, ALICE, STAFF)
+        answers = []
+
+        def recall():
+            with WebmailSession() as conn:
+                answers.append(xrecall(conn, str(uid)))
+
+        threads = [threading.Thread(target=recall) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(2, len(answers))
+        for typ, text, lines in answers:
+            self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+            self.assertEqual({"RECALLED"}, set(parse_rows(lines)[0].values()))
+        for staff in STAFF:
+            messages = dovecot.messages(staff)
+            self.assertEqual(1, len(find(messages, "X-Recall-Of", mid)), staff)
+            self.assertEqual([], find(messages, "Message-ID", mid), staff)
+        self.assertEqual(1, len(find(dovecot.messages(ALICE), "In-Reply-To", mid)))
 
     @staticmethod
     def _expunge(user, mid):
