@@ -248,21 +248,8 @@ class RecallTest(unittest.TestCase):
 
     def test_moved_copies_are_found(self):
         mid, uid = send(dovecot, ALICE, [BOB, CAROL])
-        conn = dovecot.imap(BOB)
-        conn.create("Projects")
-        conn.select("INBOX")
-        typ, data = conn.search(None, "HEADER", "Message-ID", mid)
-        conn.copy(data[0], "Projects")
-        conn.store(data[0], "+FLAGS", r"\Deleted")
-        conn.expunge()
-        conn.logout()
-        conn = dovecot.imap(CAROL)
-        conn.select("INBOX")
-        typ, data = conn.search(None, "HEADER", "Message-ID", mid)
-        conn.copy(data[0], "Trash")
-        conn.store(data[0], "+FLAGS", r"\Deleted")
-        conn.expunge()
-        conn.logout()
+        self._move(BOB, mid, "Projects")
+        self._move(CAROL, mid, "Trash")
         self.assertIn(mid, dovecot.message_ids(BOB, "Projects"))
         with WebmailSession() as conn:
             typ, text, lines = xrecall(conn, str(uid))
@@ -295,14 +282,24 @@ class RecallTest(unittest.TestCase):
         self.assertEqual(1, len(find(dovecot.messages(ALICE), "In-Reply-To", mid)))
 
     @staticmethod
-    def _expunge(user, mid):
+    def _move(user, mid, target=None):
+        """Moves the user's INBOX copy of mid to target (created when
+        missing), or expunges it when target is None."""
         conn = dovecot.imap(user)
+        if target is not None:
+            conn.create(target)
         conn.select("INBOX")
         typ, data = conn.search(None, "HEADER", "Message-ID", mid)
-        for num in data[0].split():
-            conn.store(num, "+FLAGS", r"\Deleted")
+        nums = b",".join(data[0].split())
+        if target is not None:
+            conn.copy(nums, target)
+        conn.store(nums, "+FLAGS", r"\Deleted")
         conn.expunge()
         conn.logout()
+
+    @classmethod
+    def _expunge(cls, user, mid):
+        cls._move(user, mid)
 
 
 def _raw_of(mid):
