@@ -23,3 +23,16 @@ CREATE TABLE IF NOT EXISTS recall_bucket (
   bucket VARCHAR(20) NOT NULL PRIMARY KEY,
   flag   VARCHAR(1) NOT NULL
 );
+
+-- Copies a POP3 or (non-webmail) IMAP client downloaded, and their expiry.
+CREATE TABLE IF NOT EXISTS recall_fetched (
+  copykey VARCHAR(32) NOT NULL PRIMARY KEY,
+  flag    VARCHAR(1) NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS recall_mark_expiry (
+  bucket  VARCHAR(20) NOT NULL,
+  copykey VARCHAR(32) NOT NULL,
+  flag    VARCHAR(1) NOT NULL,
+  PRIMARY KEY (bucket, copykey)
+);

@@ -131,10 +131,13 @@ Row Engine::visit(Delivery &delivery, bool check_only, bool &recalled_now)
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
+    bool fetched = false;
+    if (!ledger_.fetched(delivery, fetched, error))
+        return row_for(delivery, State::Failed, "ledger: " + error);
     // Precedence when several apply: SHARED, FETCHED, READ (README).
     if (facts.shared)
         return row_for(delivery, State::Shared);
-    if (facts.fetched)
+    if (fetched)
         return row_for(delivery, State::Fetched);
     if (facts.seen && !settings_.recall_read)
         return row_for(delivery, State::Read);

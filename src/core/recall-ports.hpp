@@ -21,14 +21,15 @@ public:
     // Stores the record now (synchronously): the engine relies on it
     // being durable before it touches the mailbox.
     virtual bool store(const Delivery &delivery, std::string &error) = 0;
+    // Whether the access tracking saw the copy downloaded (rule 5).
+    virtual bool fetched(const Delivery &delivery, bool &fetched, std::string &error) = 0;
 };
 
 // What the recipient's mailbox says about the recorded copy.
 struct CopyFacts {
     bool present = false;  // false: expunged by the recipient
     bool seen = false;
-    bool shared = false;   // rule 6 (filled in by the access tracking)
-    bool fetched = false;  // rule 5 (likewise)
+    bool shared = false;   // rule 6: where it lies, $Forwarded
 };
 
 // One recipient's mail, opened for the duration of one recipient's step.

@@ -17,6 +17,8 @@ namespace {
 const std::string kDeliveries = "shared/recall/d/";
 const std::string kExpiring = "shared/recall/e/";
 const std::string kBuckets = "shared/recall/b/";
+const std::string kFetched = "shared/recall/f/";
+const std::string kMarksExpiring = "shared/recall/x/";
 constexpr int64_t kBucketSecs = 60;
 
 /* 128 bits of SHA-256 keep keys short; a collision would only merge two
@@ -66,9 +68,14 @@ std::string recall_message_key(const std::string &sender, const std::string &mes
     return hash_key(recall::lower_ascii(sender), message_id);
 }
 
+std::string recall_copy_key(const std::string &user, const std::string &guid)
+{
+    return hash_key(user, guid);
+}
+
 std::string recall_copy_key(const recall::Delivery &delivery)
 {
-    return hash_key(delivery.recipient_user, delivery.guid);
+    return recall_copy_key(delivery.recipient_user, delivery.guid);
 }
 
 bool DictLedger::list(const std::string &path,
@@ -126,6 +133,32 @@ bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
     return commit(trans, error);
 }
 
+bool DictLedger::fetched(const recall::Delivery &delivery, bool &fetched, std::string &error)
+{
+    struct dict_op_settings set = no_user_settings();
+    const char *value, *lookup_error;
+    int ret = dict_lookup(dict_, &set, pool_datastack_create(),
+                          (kFetched + recall_copy_key(delivery)).c_str(), &value, &lookup_error);
+    if (ret < 0) {
+        error = lookup_error;
+        return false;
+    }
+    fetched = ret > 0;
+    return true;
+}
+
+void DictLedger::mark_fetched_async(const std::string &user, const std::string &guid,
+                                    int64_t expires_at)
+{
+    struct dict_op_settings set = no_user_settings();
+    std::string bucket = bucket_of(expires_at), copykey = recall_copy_key(user, guid);
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    dict_set(trans, (kFetched + copykey).c_str(), "1");
+    dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
+    dict_set(trans, (kBuckets + bucket).c_str(), "1");
+    dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
+}
+
 void DictLedger::store_async(const recall::Delivery &delivery)
 {
     struct dict_op_settings set = no_user_settings();
@@ -167,6 +200,8 @@ bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned i
         else
             stale.push_back(entry.first);
     }
+    if (!stale_marks(bucket, stale, error))
+        return false;
     if (kept_messages == 0)
         stale.push_back(kBuckets + bucket);
     struct dict_op_settings set = no_user_settings();
@@ -176,6 +211,20 @@ bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned i
         pruned += key.compare(0, kDeliveries.size(), kDeliveries) == 0;
     }
     return commit(trans, error);
+}
+
+/* Marks expire with their bucket, whatever became of their copy. */
+bool DictLedger::stale_marks(const std::string &bucket, std::vector<std::string> &stale,
+                             std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> marks;
+    if (!list(kMarksExpiring + bucket + "/", marks, error))
+        return false;
+    for (const auto &entry : marks) {
+        stale.push_back(kFetched + leaf(entry.first));
+        stale.push_back(entry.first);
+    }
+    return true;
 }
 
 int DictLedger::prune(int64_t now, unsigned int &pruned, std::string &error)

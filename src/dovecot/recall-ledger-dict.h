@@ -1,7 +1,9 @@
 /* The ledger of deliveries (SPEC section 7) in a Dovecot dict.
      shared/recall/d/<message key>/<copy key>  the delivery record
      shared/recall/e/<bucket>/<message key>    records expiring in bucket
-     shared/recall/b/<bucket>                  buckets that have records
+     shared/recall/f/<copy key>                the copy was downloaded
+     shared/recall/x/<bucket>/<copy key>       marks expiring in bucket
+     shared/recall/b/<bucket>                  buckets that have entries
    Keys are hex hashes and numbers, so nothing taken from a message ever
    becomes part of a path or query. A bucket is a minute of expiry time.
    Every read lists one level only: Dovecot's fs dict cannot recurse. */
@@ -15,6 +17,7 @@ struct dict;
 
 /* hash(lower(sender), Message-ID) and hash(recipient user, GUID). */
 std::string recall_message_key(const std::string &sender, const std::string &message_id);
+std::string recall_copy_key(const std::string &user, const std::string &guid);
 std::string recall_copy_key(const recall::Delivery &delivery);
 
 class DictLedger : public recall::Ledger {
@@ -25,10 +28,13 @@ public:
                                     std::vector<recall::Delivery> &out,
                                     std::string &error) override;
     bool store(const recall::Delivery &delivery, std::string &error) override;
+    bool fetched(const recall::Delivery &delivery, bool &fetched, std::string &error) override;
 
     /* Writes a new delivery and its expiry index without waiting: the
        delivery path never blocks on the ledger. Failures are logged. */
     void store_async(const recall::Delivery &delivery);
+    /* Marks a user's copy as downloaded, without waiting (the fetch path). */
+    void mark_fetched_async(const std::string &user, const std::string &guid, int64_t expires_at);
     /* Deletes records past their expiry (and unreadable ones); -1 on error. */
     int prune(int64_t now, unsigned int &pruned, std::string &error);
 
@@ -37,6 +43,8 @@ private:
               std::string &error);
     bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
                       std::string &error);
+    bool stale_marks(const std::string &bucket, std::vector<std::string> &stale,
+                     std::string &error);
     bool commit(struct dict_transaction_context *trans, std::string &error);
 
     struct dict *dict_;

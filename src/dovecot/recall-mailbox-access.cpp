@@ -67,6 +67,9 @@ public:
         struct mail *mail = mail_alloc(t, MAIL_FETCH_FLAGS, NULL);
         facts.present = mail_set_uid(mail, uid_);
         facts.seen = facts.present && (mail_get_flags(mail) & MAIL_SEEN) != 0;
+        /* Rule 6: a forwarded copy has been shared with someone. */
+        facts.shared = facts.present &&
+                       str_array_icase_find(mail_get_keywords(mail), "$Forwarded");
         mail_free(&mail);
         (void)mailbox_transaction_commit(&t);
         return true;

@@ -25,6 +25,28 @@ static void recall_user_deinit(struct mail_user *user)
     ruser->module_ctx.super.deinit(user);
 }
 
+static bool is_webmail(const recall_user_state &state, const struct ip_addr *ip)
+{
+    if (ip == NULL)
+        return false;
+    for (const recall_network &net : state.webmail_networks) {
+        if (net_is_in_network(ip, &net.ip, net.bits))
+            return true;
+    }
+    return false;
+}
+
+/* Rule 5 counts downloads by POP3 clients and by IMAP clients other than
+   the webmail. A user without a client address is one that a recall or
+   doveadm opened: its reads are nobody's downloads. */
+static bool tracks_downloads(struct mail_user *user, const recall_user_state &state)
+{
+    if (strcmp(user->service, "pop3") == 0)
+        return true;
+    return strcmp(user->service, "imap") == 0 && user->conn.remote_ip != NULL &&
+           !is_webmail(state, user->conn.remote_ip);
+}
+
 void recall_user_created(struct mail_user *user)
 {
     /* dovecot-lda's raw mail user is not a person: nothing to track. */
@@ -38,6 +60,7 @@ void recall_user_created(struct mail_user *user)
         delete state;
         return;
     }
+    state->tracks_downloads = tracks_downloads(user, *state);
     struct mail_user_vfuncs *v = user->vlast;
     struct recall_user *ruser = p_new(user->pool, struct recall_user, 1);
     ruser->state = state;
@@ -78,13 +101,7 @@ const recall::Settings &recall_user_settings(const struct recall_user *ruser)
 
 bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip)
 {
-    if (ip == NULL)
-        return false;
-    for (const recall_network &net : ruser->state->webmail_networks) {
-        if (net_is_in_network(ip, &net.ip, net.bits))
-            return true;
-    }
-    return false;
+    return is_webmail(*ruser->state, ip);
 }
 
 void recall_user_set_envelope(struct mail_user *rcpt_user, const recall_envelope &envelope)

@@ -1,6 +1,7 @@
 /* The per-user context of lib90_recall_plugin (internal to it). */
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct recall_user_state {
     recall_envelope envelope;
     /* Copies delivered and committed, recorded when the user is done. */
     std::vector<recall_saved_copies> delivered;
+    /* POP3, or IMAP from outside recall_webmail_networks: downloads of
+       this session make copies FETCHED (rule 5). */
+    bool tracks_downloads = false;
+    std::set<std::string> downloaded; /* GUIDs already marked */
 };
 
 struct recall_user {

@@ -14,7 +14,7 @@ ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 def setUpModule():
     global dovecot
     dovecot = Dovecot(users={
-        "short@example.com": "userdb_recall_window=1s userdb_recall_retention=1s",
+        "short@example.com": "userdb_recall_window=3s userdb_recall_retention=1s",
     }).start()
 
 
@@ -95,16 +95,22 @@ class DoveadmTest(unittest.TestCase):
 
     def test_prune_deletes_only_expired_records(self):
         db = sqlite3.connect(dovecot.ledger_dir + "/ledger.db")
-        mid_short, _ = send(dovecot, ALICE, ["short@example.com"])  # record lives 2s
+        mid_short, _ = send(dovecot, ALICE, ["short@example.com"])  # record lives 4s
+        pop = dovecot.pop3("short@example.com")  # a download mark, living as long
+        pop.retr(1)
+        pop.quit()
         mid_long, _ = send(dovecot, ALICE, [BOB])
         count = lambda: db.execute("select count(*) from recall_delivery").fetchone()[0]
+        marks = lambda: db.execute("select count(*) from recall_fetched").fetchone()[0]
         before = count()
-        time.sleep(3)
+        self.assertEqual(1, marks())
+        time.sleep(5)
         r = dovecot.doveadm("recall", "prune")
         self.assertEqual(0, r.returncode, r.stderr)
         pruned = int(r.stdout.split()[1])
         self.assertGreaterEqual(pruned, 1)
         self.assertEqual(before - pruned, count())
+        self.assertEqual(0, marks())
         # The fresh record is still there: its message can still be recalled.
         r = dovecot.doveadm("recall", "check", "-u", ALICE, mid_long)
         self.assertEqual(0, r.returncode)

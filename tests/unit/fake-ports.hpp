@@ -27,6 +27,19 @@ public:
         return out.empty() ? LookupStatus::None : LookupStatus::Found;
     }
 
+    std::map<std::string, bool> fetched_copies; // by recipient_user
+    bool marks_down = false;
+
+    bool fetched(const Delivery &d, bool &fetched, std::string &error) override
+    {
+        if (marks_down) {
+            error = "marks unreadable";
+            return false;
+        }
+        fetched = fetched_copies[d.recipient_user];
+        return true;
+    }
+
     bool store(const Delivery &d, std::string &error) override
     {
         if (fail_stores_after == 0) {
@@ -44,7 +57,6 @@ struct FakeCopy {
     bool present = true;
     bool seen = false;
     bool shared = false;
-    bool fetched = false;
     int notices = 0;
     int expunges = 0;
 };
@@ -61,7 +73,7 @@ public:
         Box(FakeMailboxes &o, FakeCopy &c) : owner(o), copy(c) {}
         bool inspect(CopyFacts &facts, std::string &) override
         {
-            facts = CopyFacts{copy.present, copy.seen, copy.shared, copy.fetched};
+            facts = CopyFacts{copy.present, copy.seen, copy.shared};
             return true;
         }
         bool expunge(std::string &error) override

@@ -26,6 +26,7 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(precedence_shared_fetched_read);
     CPPUNIT_TEST(interrupted_recall_resumes_without_duplicates);
     CPPUNIT_TEST(intent_write_failure_leaves_copy);
+    CPPUNIT_TEST(unreadable_marks_fail_the_copy);
     CPPUNIT_TEST(admission_rules);
     CPPUNIT_TEST_SUITE_END();
 
@@ -248,11 +249,13 @@ public:
     {
         settings.recall_read = false;
         FakeCopy &bob = boxes.copies["bob@example.com"];
-        bob.shared = bob.fetched = bob.seen = true;
+        bob.shared = bob.seen = true;
+        ledger.fetched_copies["bob@example.com"] = true;
         CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Shared);
         bob.shared = false;
         CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Fetched);
-        bob.fetched = false;
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        ledger.fetched_copies["bob@example.com"] = false;
         CPPUNIT_ASSERT(state_of(run(request()), "bob@example.com") == State::Read);
     }
 
@@ -284,6 +287,14 @@ public:
         CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         CPPUNIT_ASSERT(o.result == Result::Failure);
+    }
+
+    void unreadable_marks_fail_the_copy()
+    {
+        ledger.marks_down = true;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
     }
 
     void admission_rules()
