@@ -36,3 +36,9 @@ CREATE TABLE IF NOT EXISTS recall_mark_expiry (
   flag    VARCHAR(1) NOT NULL,
   PRIMARY KEY (bucket, copykey)
 );
+
+-- Messages that were recalled: a copy delivered later is recalled on arrival.
+CREATE TABLE IF NOT EXISTS recall_recalled (
+  msgkey      VARCHAR(32) NOT NULL PRIMARY KEY,
+  recalled_at VARCHAR(20) NOT NULL
+);

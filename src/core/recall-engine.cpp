@@ -85,6 +85,12 @@ Outcome Engine::run(const Request &request)
         return outcome;
     }
 
+    if (!request.check_only &&
+        !ledger_.mark_recalled(request.sender, request.message_id, outcome.error)) {
+        outcome.refusal = Refusal::LedgerDown;
+        return outcome;
+    }
+
     const std::string org = lower_ascii(request.sender_org);
     // Rows in a stable order: by address within internal and external.
     std::sort(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
@@ -127,7 +133,7 @@ Row Engine::visit(Delivery &delivery, bool check_only, bool &recalled_now)
     if (!facts.present) {
         // Gone while a recall was under way: that recall expunged it.
         if (delivery.progress == Progress::Recalling && !check_only)
-            return recall_copy(delivery, *box, facts, recalled_now);
+            return recall_copy(delivery, *box, facts, true, recalled_now);
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
@@ -143,17 +149,27 @@ Row Engine::visit(Delivery &delivery, bool check_only, bool &recalled_now)
         return row_for(delivery, State::Read);
     if (check_only)
         return row_for(delivery, State::Recallable);
-    return recall_copy(delivery, *box, facts, recalled_now);
+    return recall_copy(delivery, *box, facts, false, recalled_now);
+}
+
+Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box)
+{
+    std::string error;
+    CopyFacts facts;
+    if (!box.inspect(facts, error))
+        return row_for(delivery, State::Failed, error);
+    bool recalled_now = false;
+    // The recipient may have the notice from the recall of an earlier copy.
+    return recall_copy(delivery, box, facts, true, recalled_now);
 }
 
 // Intent first, then expunge, notice and completion, so that a recall
 // killed at any point resumes without a second expunge or notice.
 Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                        bool &recalled_now)
+                        bool look_for_notice, bool &recalled_now)
 {
     std::string error;
-    const bool resuming = delivery.progress == Progress::Recalling;
-    if (!resuming) {
+    if (delivery.progress != Progress::Recalling) {
         delivery.progress = Progress::Recalling;
         delivery.notice_due = wants_notice(facts.seen);
         if (!ledger_.store(delivery, error))
@@ -161,13 +177,8 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
     }
     if (facts.present && !box.expunge(error))
         return row_for(delivery, State::Failed, error);
-    if (delivery.notice_due) {
-        bool present = false;
-        if (resuming && !box.has_notice(error, present))
-            return row_for(delivery, State::Failed, error);
-        if (!present && !box.save_notice(error))
-            return row_for(delivery, State::Failed, error);
-    }
+    if (delivery.notice_due && !notify(delivery, box, look_for_notice, error))
+        return row_for(delivery, State::Failed, error);
     delivery.progress = Progress::Recalled;
     recalled_now = true;
     // The copy is gone and the notice is there: RECALLED is the truth even
@@ -175,6 +186,19 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
     if (!ledger_.store(delivery, error))
         return row_for(delivery, State::Recalled, "ledger: " + error);
     return row_for(delivery, State::Recalled);
+}
+
+// The notice is saved once per recipient and message. Looking for it in
+// the mailbox costs a search, so only a resumed recall or a late copy does.
+bool Engine::notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
+                    std::string &error)
+{
+    if (!notified_.insert(delivery.recipient_user).second)
+        return true;
+    bool present = false;
+    if (look_for_notice && !box.has_notice(error, present))
+        return false;
+    return present || box.save_notice(error);
 }
 
 bool Engine::wants_notice(bool seen) const

@@ -2,6 +2,7 @@
 // to what each recipient's mailbox says about its copy.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,17 +58,24 @@ public:
         : ledger_(ledger), mailboxes_(mailboxes), clock_(clock), settings_(settings) {}
 
     Outcome run(const Request &request);
+    // Rule 11: a copy delivered after its message was recalled goes at
+    // once, with the notice, and its record says RECALLED.
+    Row recall_arrival(Delivery &delivery, RecipientMailbox &box);
 
 private:
     Row visit(Delivery &delivery, bool check_only, bool &recalled_now);
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                    bool &recalled_now);
+                    bool look_for_notice, bool &recalled_now);
+    bool notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
+                std::string &error);
     bool wants_notice(bool seen) const;
 
     Ledger &ledger_;
     MailboxAccess &mailboxes_;
     const Clock &clock_;
     const Settings &settings_;
+    // Recipients notified in this run: one notice each, however many copies.
+    std::set<std::string> notified_;
 };
 
 } // namespace recall

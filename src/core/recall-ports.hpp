@@ -21,6 +21,10 @@ public:
     // Stores the record now (synchronously): the engine relies on it
     // being durable before it touches the mailbox.
     virtual bool store(const Delivery &delivery, std::string &error) = 0;
+    // Notes that this message is being recalled, so that a copy delivered
+    // later is recalled on arrival (rule 11).
+    virtual bool mark_recalled(const std::string &sender, const std::string &message_id,
+                               std::string &error) = 0;
     // Whether the access tracking saw the copy downloaded (rule 5).
     virtual bool fetched(const Delivery &delivery, bool &fetched, std::string &error) = 0;
 };

@@ -1,5 +1,7 @@
 #include "recall-delivery-hook.h"
+#include "recall-clock.h"
 #include "recall-ledger-dict.h"
+#include "recall-mailbox-access.h"
 #include "recall-plugin.h"
 #include "recall-user.h"
 
@@ -82,7 +84,7 @@ recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &st
 }
 
 /* A fast sync (index only, no directory scan) makes the new UIDs visible. */
-void record_mailbox(struct mail_user *user, const recall_user_state &state,
+void record_mailbox(struct mail_user *user, recall_user_state &state,
                     const recall_saved_copies &saved, DictLedger &ledger)
 {
     const char *vname = saved.mailbox.c_str(), *guid;
@@ -99,9 +101,10 @@ void record_mailbox(struct mail_user *user, const recall_user_state &state,
     struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
     for (uint32_t uid : saved.uids) {
         if (mail_set_uid(mail, uid) && mail_get_special(mail, MAIL_FETCH_GUID, &guid) == 0 &&
-            *guid != '\0')
-            ledger.store_async(delivery_of(user, state, vname, uid, guid));
-        else
+            *guid != '\0') {
+            state.recorded.push_back(delivery_of(user, state, vname, uid, guid));
+            ledger.store_async(state.recorded.back());
+        } else
             e_warning(user->event, "recall: no GUID for %s UID %u, copy not tracked", vname, uid);
     }
     mail_free(&mail);
@@ -135,4 +138,36 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
     for (const recall_saved_copies &saved : state.delivered)
         record_mailbox(user, state, saved, ledger);
     state.delivered.clear();
+    if (!state.recorded.empty())
+        ledger.recalled_async(state.envelope.sender, state.envelope.message_id,
+                              &state.arrived_after_recall);
+}
+
+void recall_delivery_recall_late(struct mail_user *user, struct recall_user *ruser)
+{
+    recall_user_state &state = *ruser->state;
+    if (!state.arrived_after_recall || state.recorded.empty())
+        return;
+    recall_templates templates;
+    std::string error;
+    if (!recall_templates_load(state.settings, templates, error)) {
+        e_error(user->event, "recall: late copy not recalled: %s", error.c_str());
+        return;
+    }
+    DictLedger ledger(state.dict);
+    StorageMailboxAccess mailboxes(user, templates);
+    IoloopClock clock;
+    recall::Engine engine(ledger, mailboxes, clock, state.settings);
+    for (recall::Delivery &delivery : state.recorded) {
+        std::unique_ptr<recall::RecipientMailbox> box =
+            recall_user_mailbox(user, delivery, templates);
+        recall::Row row = engine.recall_arrival(delivery, *box);
+        if (row.state == recall::State::Recalled)
+            e_info(user->event, "recall: %s arrived after its recall: recalled on arrival",
+                   delivery.message_id.c_str());
+        else
+            e_error(user->event, "recall: %s arrived after its recall, not recalled: %s",
+                    delivery.message_id.c_str(), row.reason.c_str());
+    }
+    state.recorded.clear();
 }

@@ -1,5 +1,6 @@
 /* One check or recall for a user: the engine wired to the dict ledger and
    to the recipients' storage, then the sender's side of a recall. */
+#include "recall-clock.h"
 #include "recall-ledger-dict.h"
 #include "recall-mailbox-access.h"
 #include "recall-messages.h"
@@ -17,11 +18,6 @@ namespace {
 
 /* How long a recall waits for another recall of the same user. */
 constexpr unsigned int kLockSecs = 60;
-
-class IoloopClock : public recall::Clock {
-public:
-    int64_t now() const override { return ioloop_time; }
-};
 
 void tag_sender_copy(struct mail *mail)
 {

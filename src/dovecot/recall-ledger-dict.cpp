@@ -6,6 +6,7 @@ extern "C" {
 #include "lib.h"
 #include "dict.h"
 #include "hex-binary.h"
+#include "ioloop.h"
 #include "sha2.h"
 #include "strnum.h"
 }
@@ -18,6 +19,7 @@ const std::string kDeliveries = "shared/recall/d/";
 const std::string kExpiring = "shared/recall/e/";
 const std::string kBuckets = "shared/recall/b/";
 const std::string kFetched = "shared/recall/f/";
+const std::string kRecalled = "shared/recall/r/";
 const std::string kMarksExpiring = "shared/recall/x/";
 constexpr int64_t kBucketSecs = 60;
 
@@ -53,6 +55,14 @@ struct dict_op_settings no_user_settings()
     struct dict_op_settings set;
     i_zero(&set);
     return set;
+}
+
+void recalled_callback(const struct dict_lookup_result *result, bool *recalled_r)
+{
+    if (result->ret < 0)
+        i_error("recall: cannot tell whether a delivered message was recalled: %s",
+                result->error);
+    *recalled_r = result->ret > 0;
 }
 
 void store_async_callback(const struct dict_commit_result *result, void *)
@@ -147,6 +157,24 @@ bool DictLedger::fetched(const recall::Delivery &delivery, bool &fetched, std::s
     return true;
 }
 
+bool DictLedger::mark_recalled(const std::string &sender, const std::string &message_id,
+                               std::string &error)
+{
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    dict_set(trans, (kRecalled + recall_message_key(sender, message_id)).c_str(),
+             dec2str(ioloop_time));
+    return commit(trans, error);
+}
+
+void DictLedger::recalled_async(const std::string &sender, const std::string &message_id,
+                                bool *recalled_r)
+{
+    struct dict_op_settings set = no_user_settings();
+    dict_lookup_async(dict_, &set, (kRecalled + recall_message_key(sender, message_id)).c_str(),
+                      recalled_callback, recalled_r);
+}
+
 void DictLedger::mark_fetched_async(const std::string &user, const std::string &guid,
                                     int64_t expires_at)
 {
@@ -188,13 +216,19 @@ bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned i
         if (!list(kDeliveries + leaf(entry.first) + "/", copies, error))
             return false;
         bool keep = false;
+        size_t remaining = copies.size();
         for (const auto &[key, value] : copies) {
             std::optional<recall::Delivery> d = recall::decode_delivery(value);
-            if (!d || d->expires_at <= now)
+            if (!d || d->expires_at <= now) {
                 stale.push_back(key);
-            else
+                remaining--;
+            } else {
                 keep = keep || bucket_of(d->expires_at) == bucket;
+            }
         }
+        /* The recall marker lives as long as the message's records. */
+        if (remaining == 0)
+            stale.push_back(kRecalled + leaf(entry.first));
         if (keep)
             kept_messages++;
         else

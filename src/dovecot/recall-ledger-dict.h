@@ -1,6 +1,7 @@
 /* The ledger of deliveries (SPEC section 7) in a Dovecot dict.
      shared/recall/d/<message key>/<copy key>  the delivery record
      shared/recall/e/<bucket>/<message key>    records expiring in bucket
+     shared/recall/r/<message key>             the message was recalled
      shared/recall/f/<copy key>                the copy was downloaded
      shared/recall/x/<bucket>/<copy key>       marks expiring in bucket
      shared/recall/b/<bucket>                  buckets that have entries
@@ -29,6 +30,12 @@ public:
                                     std::string &error) override;
     bool store(const recall::Delivery &delivery, std::string &error) override;
     bool fetched(const recall::Delivery &delivery, bool &fetched, std::string &error) override;
+    bool mark_recalled(const std::string &sender, const std::string &message_id,
+                       std::string &error) override;
+    /* Asks whether the message was recalled; *recalled_r is set when the
+       answer comes (dict_wait() at the latest). */
+    void recalled_async(const std::string &sender, const std::string &message_id,
+                        bool *recalled_r);
 
     /* Writes a new delivery and its expiry index without waiting: the
        delivery path never blocks on the ledger. Failures are logged. */

@@ -36,23 +36,19 @@ void restore_ids(const saved_ids &ids)
         i_fatal("recall: cannot restore effective uid %ld: %m", (long)ids.euid);
 }
 
-class StorageRecipientMailbox : public recall::RecipientMailbox {
+/* The copy of one delivery in its recipient's mail (a user already open). */
+class UserMailbox : public recall::RecipientMailbox {
 public:
-    StorageRecipientMailbox(struct mail_user *own_user, struct mail_storage_service_user *suser,
-                            struct mail_user *user, const recall::Delivery &delivery,
-                            const recall_templates &templates, const saved_ids &ids)
-        : own_user_(own_user), suser_(suser), user_(user), delivery_(delivery),
-          templates_(templates), ids_(ids) {}
+    UserMailbox(struct mail_user *user, const recall::Delivery &delivery,
+                const recall_templates &templates)
+        : user_(user), delivery_(delivery), templates_(templates) {}
 
-    ~StorageRecipientMailbox() override
+    ~UserMailbox() override { close(); }
+
+    void close()
     {
         if (box_ != NULL)
             mailbox_free(&box_);
-        mail_storage_service_io_deactivate_user(suser_);
-        mail_user_deinit(&user_);
-        mail_storage_service_user_unref(&suser_);
-        restore_ids(ids_);
-        mail_storage_service_io_activate_user(own_user_->_service_user);
     }
 
     bool inspect(recall::CopyFacts &facts, std::string &error) override
@@ -218,14 +214,41 @@ private:
         return uid;
     }
 
-    struct mail_user *own_user_;
-    struct mail_storage_service_user *suser_;
+protected:
     struct mail_user *user_;
+
+private:
     const recall::Delivery &delivery_;
     const recall_templates &templates_;
-    const saved_ids ids_;
     struct mailbox *box_ = NULL;
     uint32_t uid_ = 0;
+};
+
+/* A recipient opened for a recall in another user's process: closed and
+   the caller's user and ids restored when done. */
+class OpenedRecipientMailbox : public UserMailbox {
+public:
+    OpenedRecipientMailbox(struct mail_user *own_user, struct mail_storage_service_user *suser,
+                           struct mail_user *user, const recall::Delivery &delivery,
+                           const recall_templates &templates, const saved_ids &ids)
+        : UserMailbox(user, delivery, templates), own_user_(own_user), suser_(suser), ids_(ids)
+    {
+    }
+
+    ~OpenedRecipientMailbox() override
+    {
+        close();
+        mail_storage_service_io_deactivate_user(suser_);
+        mail_user_deinit(&user_);
+        mail_storage_service_user_unref(&suser_);
+        restore_ids(ids_);
+        mail_storage_service_io_activate_user(own_user_->_service_user);
+    }
+
+private:
+    struct mail_user *own_user_;
+    struct mail_storage_service_user *suser_;
+    const saved_ids ids_;
 };
 
 } // namespace
@@ -261,6 +284,13 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
         restore_ids(ids);
         return nullptr;
     }
-    return std::make_unique<StorageRecipientMailbox>(own_user_, suser, user, delivery, templates_,
-                                                     ids);
+    return std::make_unique<OpenedRecipientMailbox>(own_user_, suser, user, delivery, templates_,
+                                                    ids);
+}
+
+std::unique_ptr<recall::RecipientMailbox> recall_user_mailbox(struct mail_user *user,
+                                                              const recall::Delivery &delivery,
+                                                              const recall_templates &templates)
+{
+    return std::make_unique<UserMailbox>(user, delivery, templates);
 }

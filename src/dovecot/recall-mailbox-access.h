@@ -7,6 +7,11 @@
 
 struct mail_user;
 
+/* The copy in a user this process already has open (late arrivals). */
+std::unique_ptr<recall::RecipientMailbox> recall_user_mailbox(struct mail_user *user,
+                                                              const recall::Delivery &delivery,
+                                                              const recall_templates &templates);
+
 class StorageMailboxAccess : public recall::MailboxAccess {
 public:
     StorageMailboxAccess(struct mail_user *own_user, const recall_templates &templates)

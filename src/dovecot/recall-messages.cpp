@@ -116,7 +116,9 @@ bool recall_templates_load(const recall::Settings &settings, recall_templates &t
 
 std::string recall_notice_message_id(const recall::Delivery &delivery)
 {
-    return "<recall." + recall_copy_key(delivery) + "@" + my_hostdomain() + ">";
+    return "<recall." + recall_copy_key(delivery.recipient_user,
+                                        recall_message_key(delivery.sender, delivery.message_id)) +
+           "@" + my_hostdomain() + ">";
 }
 
 std::string recall_build_notice(const recall::Delivery &delivery,

@@ -18,8 +18,9 @@ struct recall_templates {
 bool recall_templates_load(const recall::Settings &settings, recall_templates &templates,
                            std::string &error);
 
-/* The notice's own Message-ID: the same for the same copy on every run,
-   so that a resumed recall can find a notice it already saved. */
+/* The notice's own Message-ID: the same for a recipient and message on
+   every run, so that a resumed recall or a late copy can find a notice
+   already saved. */
 std::string recall_notice_message_id(const recall::Delivery &delivery);
 std::string recall_build_notice(const recall::Delivery &delivery,
                                 const recall_templates &templates);

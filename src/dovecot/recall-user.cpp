@@ -17,8 +17,9 @@ static void recall_user_deinit(struct mail_user *user)
 
     recall_delivery_record(user, ruser);
     if (ruser->state->dict != NULL) {
-        /* Let asynchronous ledger writes of deliveries finish. */
+        /* Let asynchronous ledger writes and lookups of deliveries finish. */
         dict_wait(ruser->state->dict);
+        recall_delivery_recall_late(user, ruser);
         dict_deinit(&ruser->state->dict);
     }
     delete ruser->state;

@@ -12,6 +12,7 @@ extern "C" {
 #include "module-context.h"
 }
 
+#include "../core/recall-delivery.hpp"
 #include "../core/recall-settings.hpp"
 #include "recall-plugin.h"
 
@@ -36,6 +37,9 @@ struct recall_user_state {
     recall_envelope envelope;
     /* Copies delivered and committed, recorded when the user is done. */
     std::vector<recall_saved_copies> delivered;
+    /* What was recorded, and whether the message had been recalled. */
+    std::vector<recall::Delivery> recorded;
+    bool arrived_after_recall = false;
     /* POP3, or IMAP from outside recall_webmail_networks: downloads of
        this session make copies FETCHED (rule 5). */
     bool tracks_downloads = false;

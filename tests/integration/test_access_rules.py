@@ -1,6 +1,6 @@
-"""What the recipient may already have seen (SPEC rules 5, 6, 7 and the
-notify modes): downloads by POP3 and non-webmail IMAP, header-only reads,
-webmail reads, $Forwarded, \\Seen."""
+"""What the recipient may already have seen or gets later (SPEC rules 5, 6,
+7, 11 and the notify modes): downloads by POP3 and non-webmail IMAP,
+header-only reads, webmail reads, $Forwarded, \\Seen, late arrivals."""
 
 import unittest
 
@@ -137,6 +137,43 @@ class SharedAndReadTest(unittest.TestCase):
         self.assertEqual({BOB: "RECALLED", CAROL: "RECALLED"}, rows)
         self.assertEqual(1, len(find(dovecot.messages(BOB), "X-Recall-Of", mid)))
         self.assertEqual([], find(dovecot.messages(CAROL), "X-Recall-Of", mid))
+
+
+class LateArrivalTest(unittest.TestCase):
+    def test_copy_delivered_after_the_recall_is_recalled_on_arrival(self):
+        late = "mallory@example.com"
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL], deliver_to=[BOB])
+        rows, text = states(ALICE, uid, check_only=False)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        raw = _sent_copy(uid)
+        # A slow queue delivers to carol and mallory, and retries bob.
+        replies = dovecot.lmtp_deliver(ALICE, [CAROL, late, BOB], raw)
+        self.assertEqual({250}, {code for code, _ in replies.values()})
+        for user in (CAROL, late, BOB):
+            messages = dovecot.messages(user)
+            self.assertEqual([], find(messages, "Message-ID", mid), user)
+            self.assertEqual(1, len(find(messages, "X-Recall-Of", mid)), user)
+        rows, text = states(ALICE, uid)
+        self.assertEqual({BOB: "RECALLED", CAROL: "RECALLED", late: "RECALLED"}, rows)
+        self.assertIn("arrived after its recall: recalled on arrival", dovecot.log_text())
+
+    def test_check_is_not_a_recall(self):
+        mid, uid = send(dovecot, ALICE, [BOB], deliver_to=[])
+        send_raw = _sent_copy(uid)
+        dovecot.lmtp_deliver(ALICE, [BOB], send_raw)
+        states(ALICE, uid)  # CHECK only
+        dovecot.lmtp_deliver(ALICE, [CAROL], send_raw)
+        self.assertIn(mid, dovecot.message_ids(CAROL))
+
+
+def _sent_copy(uid):
+    conn = dovecot.imap(ALICE)
+    try:
+        conn.select("Sent", readonly=True)
+        typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+        return data[0][1]
+    finally:
+        conn.logout()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,18 @@ public:
     }
 
     std::map<std::string, bool> fetched_copies; // by recipient_user
+    int recall_marks = 0;
+
+    bool mark_recalled(const std::string &, const std::string &, std::string &error) override
+    {
+        if (down) {
+            error = "connection refused";
+            return false;
+        }
+        recall_marks++;
+        return true;
+    }
+
     bool marks_down = false;
 
     bool fetched(const Delivery &d, bool &fetched, std::string &error) override
@@ -55,6 +67,7 @@ public:
 
 struct FakeCopy {
     bool present = true;
+    int copies = 1; // copies of the message this recipient holds
     bool seen = false;
     bool shared = false;
     int notices = 0;
@@ -78,7 +91,7 @@ public:
         }
         bool expunge(std::string &error) override
         {
-            copy.present = false;
+            copy.present = --copy.copies > 0;
             copy.expunges++;
             if (owner.crash_after_expunge) {
                 error = "killed";

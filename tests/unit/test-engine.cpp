@@ -27,6 +27,9 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(interrupted_recall_resumes_without_duplicates);
     CPPUNIT_TEST(intent_write_failure_leaves_copy);
     CPPUNIT_TEST(unreadable_marks_fail_the_copy);
+    CPPUNIT_TEST(recall_is_marked_check_is_not);
+    CPPUNIT_TEST(late_arrival_is_recalled_with_notice);
+    CPPUNIT_TEST(two_copies_for_one_recipient_one_notice);
     CPPUNIT_TEST(admission_rules);
     CPPUNIT_TEST_SUITE_END();
 
@@ -295,6 +298,48 @@ public:
         Outcome o = run(request());
         CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+    }
+
+    void recall_is_marked_check_is_not()
+    {
+        run(request(true));
+        CPPUNIT_ASSERT_EQUAL(0, ledger.recall_marks);
+        run(request());
+        CPPUNIT_ASSERT_EQUAL(1, ledger.recall_marks);
+        Request foreign = request();
+        foreign.sender = "mallory@example.com";
+        run(foreign);
+        CPPUNIT_ASSERT_EQUAL(1, ledger.recall_marks);
+    }
+
+    void late_arrival_is_recalled_with_notice()
+    {
+        Delivery late = delivery("frank@example.com");
+        std::string error;
+        auto box = boxes.open(late, error);
+        Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box);
+        CPPUNIT_ASSERT(row.state == State::Recalled);
+        CPPUNIT_ASSERT(!boxes.copies["frank@example.com"].present);
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["frank@example.com"].notices);
+        CPPUNIT_ASSERT(ledger.records["frank@example.com/guid-frank@example.com"].progress ==
+                       Progress::Recalled);
+        // A second late copy to the same recipient: no second notice.
+        Delivery again = delivery("frank@example.com");
+        again.guid = "guid-frank-2";
+        Engine(ledger, boxes, clock, settings).recall_arrival(again, *box);
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["frank@example.com"].notices);
+    }
+
+    void two_copies_for_one_recipient_one_notice()
+    {
+        Delivery second = delivery("bob@example.com");
+        second.guid = "guid-bob-2";
+        ledger.add(second);
+        boxes.copies["bob@example.com"].copies = 2;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT(o.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(2, boxes.copies["bob@example.com"].expunges);
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
     }
 
     void admission_rules()
