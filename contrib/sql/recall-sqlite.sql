@@ -42,3 +42,10 @@ CREATE TABLE IF NOT EXISTS recall_recalled (
   msgkey      VARCHAR(32) NOT NULL PRIMARY KEY,
   recalled_at VARCHAR(20) NOT NULL
 );
+
+-- Copies shared after delivery (opened by another user through a shared
+-- namespace, or copied into a shared mailbox).
+CREATE TABLE IF NOT EXISTS recall_shared (
+  copykey VARCHAR(32) NOT NULL PRIMARY KEY,
+  flag    VARCHAR(1) NOT NULL
+);

@@ -137,13 +137,13 @@ Row Engine::visit(Delivery &delivery, bool check_only, bool &recalled_now)
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
-    bool fetched = false;
-    if (!ledger_.fetched(delivery, fetched, error))
+    CopyMarks marks;
+    if (!ledger_.marks(delivery, marks, error))
         return row_for(delivery, State::Failed, "ledger: " + error);
     // Precedence when several apply: SHARED, FETCHED, READ (README).
-    if (facts.shared)
+    if (facts.shared || marks.shared)
         return row_for(delivery, State::Shared);
-    if (fetched)
+    if (marks.fetched)
         return row_for(delivery, State::Fetched);
     if (facts.seen && !settings_.recall_read)
         return row_for(delivery, State::Read);

@@ -12,6 +12,12 @@ namespace recall {
 
 enum class LookupStatus { Found, None, Error };
 
+// Left in the ledger by the access tracking, as things happen.
+struct CopyMarks {
+    bool fetched = false; // downloaded by a mail client (rule 5)
+    bool shared = false;  // opened by another user, copied to a shared mailbox
+};
+
 class Ledger {
 public:
     virtual ~Ledger() = default;
@@ -25,15 +31,15 @@ public:
     // later is recalled on arrival (rule 11).
     virtual bool mark_recalled(const std::string &sender, const std::string &message_id,
                                std::string &error) = 0;
-    // Whether the access tracking saw the copy downloaded (rule 5).
-    virtual bool fetched(const Delivery &delivery, bool &fetched, std::string &error) = 0;
+    // What the access tracking saw happen to the copy (rules 5 and 6).
+    virtual bool marks(const Delivery &delivery, CopyMarks &marks, std::string &error) = 0;
 };
 
 // What the recipient's mailbox says about the recorded copy.
 struct CopyFacts {
     bool present = false;  // false: expunged by the recipient
     bool seen = false;
-    bool shared = false;   // rule 6: where it lies, $Forwarded
+    bool shared = false;   // rule 6: where it lies (namespace, ACL), $Forwarded
 };
 
 // One recipient's mail, opened for the duration of one recipient's step.

@@ -1,4 +1,5 @@
 #include "recall-access-hook.h"
+#include "recall-acl.h"
 #include "recall-ledger-dict.h"
 #include "recall-plugin.h"
 #include "recall-user.h"
@@ -8,6 +9,7 @@ extern "C" {
 #include "ioloop.h"
 #include "mail-namespace.h"
 #include "mail-storage-private.h"
+#include "notify-plugin.h"
 }
 
 namespace {
@@ -34,26 +36,33 @@ bool is_download(const char *reason)
     return false;
 }
 
-/* Cheap checks first: the fetch path gets no synchronous ledger access. */
-void note_download(struct mail *mail)
+/* Marks the owner's copy of mail, written by the acting user's process.
+   Cheap checks first: only copies still inside the window can matter, each
+   once per session, and nothing waits for the ledger. */
+void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark,
+               const char *owner)
 {
-    struct mail_user *user = mail->box->storage->user;
-    recall_user_state &state = *recall_user_get(user)->state;
+    struct recall_user *ruser = recall_user_get(actor);
+    recall_user_state &state = *ruser->state;
     time_t received;
     const char *guid, *error;
     if (mail_get_received_date(mail, &received) < 0 ||
         ioloop_time - received > state.settings.window_secs ||
         mail_get_special(mail, MAIL_FETCH_GUID, &guid) < 0 || *guid == '\0' ||
-        !state.downloaded.insert(guid).second)
+        !state.marked.insert(std::to_string((int)mark) + owner + "/" + guid).second)
         return;
-    struct dict *dict = recall_user_dict(user, recall_user_get(user), &error);
+    struct dict *dict = recall_user_dict(actor, ruser, &error);
     if (dict == NULL) {
-        e_error(user->event, "recall: download of %s not recorded: %s", guid, error);
+        e_error(actor->event, "recall: access to %s not recorded: %s", guid, error);
         return;
     }
-    DictLedger(dict).mark_fetched_async(
-        user->username, guid,
-        ioloop_time + state.settings.window_secs + state.settings.retention_secs);
+    DictLedger(dict).mark_async(
+        mark, owner, guid, ioloop_time + state.settings.window_secs + state.settings.retention_secs);
+}
+
+bool opened_by_another_user(struct mail_namespace *ns)
+{
+    return ns->type == MAIL_NAMESPACE_TYPE_SHARED && ns->owner != NULL && ns->owner != ns->user;
 }
 
 int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hdr_size,
@@ -63,18 +72,42 @@ int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hd
     auto *rmail = (struct recall_mail *)MODULE_CONTEXT(mail, recall_mail_module);
     if (rmail->module_ctx.super.get_stream(_mail, get_body, hdr_size, body_size, stream_r) < 0)
         return -1;
-    if (is_download(mail->get_stream_reason))
-        note_download(_mail);
+    if (is_download(mail->get_stream_reason)) {
+        struct mail_namespace *ns = mailbox_get_namespace(_mail->box);
+        if (opened_by_another_user(ns))
+            mark_copy(_mail, ns->user, DictLedger::Mark::Shared, ns->owner->username);
+        else
+            mark_copy(_mail, ns->user, DictLedger::Mark::Fetched, ns->user->username);
+    }
     return 0;
+}
+
+void *copies_txn_begin(struct mailbox_transaction_context *t)
+{
+    return t;
+}
+
+/* A copy of a recent message into a shared mailbox shares the original. */
+void copy_noted(void *, struct mail *src, struct mail *dst)
+{
+    struct mail_namespace *src_ns = mailbox_get_namespace(src->box);
+    if ((dst->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ||
+        src_ns->type != MAIL_NAMESPACE_TYPE_PRIVATE || recall_user_get(src_ns->user) == NULL)
+        return;
+    if (mailbox_get_namespace(dst->box)->type != MAIL_NAMESPACE_TYPE_PRIVATE ||
+        recall_mailbox_shared_by_acl(dst->box) == 1)
+        mark_copy(src, src_ns->user, DictLedger::Mark::Shared, src_ns->user->username);
 }
 
 } // namespace
 
 void recall_access_mail_allocated(struct mail *_mail)
 {
-    struct recall_user *ruser = recall_user_get(_mail->box->storage->user);
-    if (ruser == NULL || !ruser->state->tracks_downloads ||
-        mailbox_get_namespace(_mail->box)->type != MAIL_NAMESPACE_TYPE_PRIVATE)
+    struct mail_namespace *ns = mailbox_get_namespace(_mail->box);
+    struct recall_user *ruser = recall_user_get(ns->user);
+    if (ruser == NULL ||
+        !(opened_by_another_user(ns) ||
+          (ns->type == MAIL_NAMESPACE_TYPE_PRIVATE && ruser->state->tracks_downloads)))
         return;
     struct mail_private *mail = (struct mail_private *)_mail;
     struct mail_vfuncs *v = mail->vlast;
@@ -83,4 +116,12 @@ void recall_access_mail_allocated(struct mail *_mail)
     mail->vlast = &rmail->module_ctx.super;
     v->get_stream = recall_get_stream;
     MODULE_CONTEXT_SET_SELF(mail, recall_mail_module, rmail);
+}
+
+struct notify_context *recall_access_copies_register(void)
+{
+    static struct notify_vfuncs vfuncs;
+    vfuncs.mail_transaction_begin = copies_txn_begin;
+    vfuncs.mail_copy = copy_noted;
+    return notify_register(&vfuncs);
 }

@@ -1,8 +1,14 @@
-/* Rule 5: a copy whose content a POP3 client, or an IMAP client that is not
-   the webmail, downloaded becomes FETCHED. */
+/* What happens to delivered copies after delivery:
+   rule 5, a POP3 client, or an IMAP client that is not the webmail,
+   downloads a copy: FETCHED;
+   rule 6, another user opens a copy through a shared namespace, or the
+   owner copies it into a shared mailbox: SHARED. */
 #pragma once
 
 struct mail;
+struct notify_context;
 
 /* mail_storage_hooks.mail_allocated */
 void recall_access_mail_allocated(struct mail *mail);
+/* Watches copies into shared mailboxes. */
+struct notify_context *recall_access_copies_register(void);

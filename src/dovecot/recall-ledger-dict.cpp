@@ -19,6 +19,7 @@ const std::string kDeliveries = "shared/recall/d/";
 const std::string kExpiring = "shared/recall/e/";
 const std::string kBuckets = "shared/recall/b/";
 const std::string kFetched = "shared/recall/f/";
+const std::string kShared = "shared/recall/s/";
 const std::string kRecalled = "shared/recall/r/";
 const std::string kMarksExpiring = "shared/recall/x/";
 constexpr int64_t kBucketSecs = 60;
@@ -143,18 +144,26 @@ bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
     return commit(trans, error);
 }
 
-bool DictLedger::fetched(const recall::Delivery &delivery, bool &fetched, std::string &error)
+bool DictLedger::has_key(const std::string &key, bool &found, std::string &error)
 {
     struct dict_op_settings set = no_user_settings();
     const char *value, *lookup_error;
-    int ret = dict_lookup(dict_, &set, pool_datastack_create(),
-                          (kFetched + recall_copy_key(delivery)).c_str(), &value, &lookup_error);
+    int ret = dict_lookup(dict_, &set, pool_datastack_create(), key.c_str(), &value,
+                          &lookup_error);
     if (ret < 0) {
         error = lookup_error;
         return false;
     }
-    fetched = ret > 0;
+    found = ret > 0;
     return true;
+}
+
+bool DictLedger::marks(const recall::Delivery &delivery, recall::CopyMarks &marks,
+                       std::string &error)
+{
+    std::string copykey = recall_copy_key(delivery);
+    return has_key(kFetched + copykey, marks.fetched, error) &&
+           has_key(kShared + copykey, marks.shared, error);
 }
 
 bool DictLedger::mark_recalled(const std::string &sender, const std::string &message_id,
@@ -175,13 +184,13 @@ void DictLedger::recalled_async(const std::string &sender, const std::string &me
                       recalled_callback, recalled_r);
 }
 
-void DictLedger::mark_fetched_async(const std::string &user, const std::string &guid,
-                                    int64_t expires_at)
+void DictLedger::mark_async(Mark mark, const std::string &user, const std::string &guid,
+                            int64_t expires_at)
 {
     struct dict_op_settings set = no_user_settings();
     std::string bucket = bucket_of(expires_at), copykey = recall_copy_key(user, guid);
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    dict_set(trans, (kFetched + copykey).c_str(), "1");
+    dict_set(trans, ((mark == Mark::Fetched ? kFetched : kShared) + copykey).c_str(), "1");
     dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
     dict_set(trans, (kBuckets + bucket).c_str(), "1");
     dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
@@ -256,6 +265,7 @@ bool DictLedger::stale_marks(const std::string &bucket, std::vector<std::string>
         return false;
     for (const auto &entry : marks) {
         stale.push_back(kFetched + leaf(entry.first));
+        stale.push_back(kShared + leaf(entry.first));
         stale.push_back(entry.first);
     }
     return true;

@@ -3,6 +3,7 @@
      shared/recall/e/<bucket>/<message key>    records expiring in bucket
      shared/recall/r/<message key>             the message was recalled
      shared/recall/f/<copy key>                the copy was downloaded
+     shared/recall/s/<copy key>                the copy was shared
      shared/recall/x/<bucket>/<copy key>       marks expiring in bucket
      shared/recall/b/<bucket>                  buckets that have entries
    Keys are hex hashes and numbers, so nothing taken from a message ever
@@ -29,7 +30,8 @@ public:
                                     std::vector<recall::Delivery> &out,
                                     std::string &error) override;
     bool store(const recall::Delivery &delivery, std::string &error) override;
-    bool fetched(const recall::Delivery &delivery, bool &fetched, std::string &error) override;
+    bool marks(const recall::Delivery &delivery, recall::CopyMarks &marks,
+               std::string &error) override;
     bool mark_recalled(const std::string &sender, const std::string &message_id,
                        std::string &error) override;
     /* Asks whether the message was recalled; *recalled_r is set when the
@@ -40,12 +42,15 @@ public:
     /* Writes a new delivery and its expiry index without waiting: the
        delivery path never blocks on the ledger. Failures are logged. */
     void store_async(const recall::Delivery &delivery);
-    /* Marks a user's copy as downloaded, without waiting (the fetch path). */
-    void mark_fetched_async(const std::string &user, const std::string &guid, int64_t expires_at);
+    enum class Mark { Fetched, Shared };
+    /* Marks a user's copy, without waiting (the fetch and copy paths). */
+    void mark_async(Mark mark, const std::string &user, const std::string &guid,
+                    int64_t expires_at);
     /* Deletes records past their expiry (and unreadable ones); -1 on error. */
     int prune(int64_t now, unsigned int &pruned, std::string &error);
 
 private:
+    bool has_key(const std::string &key, bool &found, std::string &error);
     bool list(const std::string &path, std::vector<std::pair<std::string, std::string>> &out,
               std::string &error);
     bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,

@@ -1,4 +1,5 @@
 #include "recall-mailbox-access.h"
+#include "recall-acl.h"
 
 extern "C" {
 #include "lib.h"
@@ -63,9 +64,11 @@ public:
         struct mail *mail = mail_alloc(t, MAIL_FETCH_FLAGS, NULL);
         facts.present = mail_set_uid(mail, uid_);
         facts.seen = facts.present && (mail_get_flags(mail) & MAIL_SEEN) != 0;
-        /* Rule 6: a forwarded copy has been shared with someone. */
+        /* Rule 6: where the copy lies, and whether it was forwarded. */
         facts.shared = facts.present &&
-                       str_array_icase_find(mail_get_keywords(mail), "$Forwarded");
+                       (mailbox_get_namespace(box_)->type != MAIL_NAMESPACE_TYPE_PRIVATE ||
+                        recall_mailbox_shared_by_acl(box_) == 1 ||
+                        str_array_icase_find(mail_get_keywords(mail), "$Forwarded"));
         mail_free(&mail);
         (void)mailbox_transaction_commit(&t);
         return true;

@@ -15,7 +15,7 @@ void recall_plugin_init(struct module *module);
 void recall_plugin_deinit(void);
 }
 
-static struct notify_context *recall_notify;
+static struct notify_context *recall_notify, *recall_copies_notify;
 static struct mail_storage_hooks recall_mail_storage_hooks;
 
 void recall_plugin_init(struct module *module)
@@ -24,10 +24,12 @@ void recall_plugin_init(struct module *module)
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
     mail_storage_hooks_add(module, &recall_mail_storage_hooks);
     recall_notify = recall_delivery_hook_register();
+    recall_copies_notify = recall_access_copies_register();
 }
 
 void recall_plugin_deinit(void)
 {
+    notify_unregister(recall_copies_notify);
     notify_unregister(recall_notify);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);
 }

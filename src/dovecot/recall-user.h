@@ -43,7 +43,7 @@ struct recall_user_state {
     /* POP3, or IMAP from outside recall_webmail_networks: downloads of
        this session make copies FETCHED (rule 5). */
     bool tracks_downloads = false;
-    std::set<std::string> downloaded; /* GUIDs already marked */
+    std::set<std::string> marked; /* copies marked in this session */
 };
 
 struct recall_user {

@@ -27,7 +27,7 @@ public:
         return out.empty() ? LookupStatus::None : LookupStatus::Found;
     }
 
-    std::map<std::string, bool> fetched_copies; // by recipient_user
+    std::map<std::string, CopyMarks> copy_marks; // by recipient_user
     int recall_marks = 0;
 
     bool mark_recalled(const std::string &, const std::string &, std::string &error) override
@@ -42,13 +42,13 @@ public:
 
     bool marks_down = false;
 
-    bool fetched(const Delivery &d, bool &fetched, std::string &error) override
+    bool marks(const Delivery &d, CopyMarks &marks, std::string &error) override
     {
         if (marks_down) {
             error = "marks unreadable";
             return false;
         }
-        fetched = fetched_copies[d.recipient_user];
+        marks = copy_marks[d.recipient_user];
         return true;
     }
 

@@ -253,12 +253,15 @@ public:
         settings.recall_read = false;
         FakeCopy &bob = boxes.copies["bob@example.com"];
         bob.shared = bob.seen = true;
-        ledger.fetched_copies["bob@example.com"] = true;
+        ledger.copy_marks["bob@example.com"].fetched = true;
         CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Shared);
         bob.shared = false;
+        ledger.copy_marks["bob@example.com"].shared = true;
+        CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Shared);
+        ledger.copy_marks["bob@example.com"].shared = false;
         CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Fetched);
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
-        ledger.fetched_copies["bob@example.com"] = false;
+        ledger.copy_marks["bob@example.com"].fetched = false;
         CPPUNIT_ASSERT(state_of(run(request()), "bob@example.com") == State::Read);
     }
 
