@@ -2,6 +2,10 @@
 -- server; the maps are conf.d/dovecot-dict-recall-sqlite.conf.ext.
 -- Keys are hex hashes and minute numbers computed by the plugin.
 
+-- Write-ahead logging: commits are cheap and readers never block writers,
+-- so deliveries in parallel do not run into "database is locked".
+PRAGMA journal_mode = WAL;
+
 -- One row per delivered copy; the record holds every field.
 CREATE TABLE IF NOT EXISTS recall_delivery (
   msgkey  VARCHAR(32) NOT NULL,

@@ -36,28 +36,31 @@ bool is_download(const char *reason)
     return false;
 }
 
+void flush_marks(struct mail_user *user)
+{
+    recall_access_flush(user);
+}
+
 /* Marks the owner's copy of mail, written by the acting user's process.
    Cheap checks first: only copies still inside the window can matter, each
-   once per session, and nothing waits for the ledger. */
+   once per session; the marks of one ioloop pass (a FETCH of many
+   messages) go in one transaction, and nothing waits for the ledger. */
 void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark,
                const char *owner)
 {
-    struct recall_user *ruser = recall_user_get(actor);
-    recall_user_state &state = *ruser->state;
+    recall_user_state &state = *recall_user_get(actor)->state;
     time_t received;
-    const char *guid, *error;
+    const char *guid;
     if (mail_get_received_date(mail, &received) < 0 ||
         ioloop_time - received > state.settings.window_secs ||
         mail_get_special(mail, MAIL_FETCH_GUID, &guid) < 0 || *guid == '\0' ||
         !state.marked.insert(std::to_string((int)mark) + owner + "/" + guid).second)
         return;
-    struct dict *dict = recall_user_dict(actor, ruser, &error);
-    if (dict == NULL) {
-        e_error(actor->event, "recall: access to %s not recorded: %s", guid, error);
-        return;
-    }
-    DictLedger(dict).mark_async(
-        mark, owner, guid, ioloop_time + state.settings.window_secs + state.settings.retention_secs);
+    state.pending_marks.push_back(
+        {mark, owner, guid,
+         ioloop_time + state.settings.window_secs + state.settings.retention_secs});
+    if (state.marks_flush == nullptr)
+        state.marks_flush = timeout_add_short(0, flush_marks, actor);
 }
 
 bool opened_by_another_user(struct mail_namespace *ns)
@@ -100,6 +103,24 @@ void copy_noted(void *, struct mail *src, struct mail *dst)
 }
 
 } // namespace
+
+void recall_access_flush(struct mail_user *user)
+{
+    struct recall_user *ruser = recall_user_get(user);
+    recall_user_state &state = *ruser->state;
+    if (state.marks_flush != nullptr)
+        timeout_remove(&state.marks_flush);
+    if (state.pending_marks.empty())
+        return;
+    const char *error;
+    struct dict *dict = recall_user_dict(user, ruser, &error);
+    if (dict == NULL)
+        e_error(user->event, "recall: %zu downloads or shares not recorded: %s",
+                state.pending_marks.size(), error);
+    else
+        DictLedger(dict).mark_async(state.pending_marks);
+    state.pending_marks.clear();
+}
 
 void recall_access_mail_allocated(struct mail *_mail)
 {

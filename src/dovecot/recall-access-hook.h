@@ -10,5 +10,7 @@ struct notify_context;
 
 /* mail_storage_hooks.mail_allocated */
 void recall_access_mail_allocated(struct mail *mail);
+/* Writes the marks still pending (at user deinit). */
+void recall_access_flush(struct mail_user *user);
 /* Watches copies into shared mailboxes. */
 struct notify_context *recall_access_copies_register(void);

@@ -72,6 +72,13 @@ void store_async_callback(const struct dict_commit_result *result, void *)
         i_error("recall: ledger write failed, this copy cannot be recalled: %s", result->error);
 }
 
+void mark_async_callback(const struct dict_commit_result *result, void *)
+{
+    if (result->ret < 0)
+        i_error("recall: ledger write failed, downloads or shares not recorded: %s",
+                result->error);
+}
+
 } // namespace
 
 std::string recall_message_key(const std::string &sender, const std::string &message_id)
@@ -184,16 +191,17 @@ void DictLedger::recalled_async(const std::string &sender, const std::string &me
                       recalled_callback, recalled_r);
 }
 
-void DictLedger::mark_async(Mark mark, const std::string &user, const std::string &guid,
-                            int64_t expires_at)
+void DictLedger::mark_async(const std::vector<CopyMark> &marks)
 {
     struct dict_op_settings set = no_user_settings();
-    std::string bucket = bucket_of(expires_at), copykey = recall_copy_key(user, guid);
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    dict_set(trans, ((mark == Mark::Fetched ? kFetched : kShared) + copykey).c_str(), "1");
-    dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
-    dict_set(trans, (kBuckets + bucket).c_str(), "1");
-    dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
+    for (const CopyMark &m : marks) {
+        std::string bucket = bucket_of(m.expires_at), copykey = recall_copy_key(m.user, m.guid);
+        dict_set(trans, ((m.mark == Mark::Fetched ? kFetched : kShared) + copykey).c_str(), "1");
+        dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
+        dict_set(trans, (kBuckets + bucket).c_str(), "1");
+    }
+    dict_transaction_commit_async(&trans, mark_async_callback, (void *)NULL);
 }
 
 void DictLedger::store_async(const recall::Delivery &delivery)

@@ -43,9 +43,14 @@ public:
        delivery path never blocks on the ledger. Failures are logged. */
     void store_async(const recall::Delivery &delivery);
     enum class Mark { Fetched, Shared };
-    /* Marks a user's copy, without waiting (the fetch and copy paths). */
-    void mark_async(Mark mark, const std::string &user, const std::string &guid,
-                    int64_t expires_at);
+    struct CopyMark {
+        Mark mark;
+        std::string user; /* the copy's owner */
+        std::string guid;
+        int64_t expires_at;
+    };
+    /* Writes marks in one transaction, without waiting (fetch, copy paths). */
+    void mark_async(const std::vector<CopyMark> &marks);
     /* Deletes records past their expiry (and unreadable ones); -1 on error. */
     int prune(int64_t now, unsigned int &pruned, std::string &error);
 

@@ -1,6 +1,7 @@
 #include "recall-user.h"
 #include "recall-plugin.h"
 #include "recall-settings-read.h"
+#include "recall-access-hook.h"
 #include "recall-delivery-hook.h"
 
 extern "C" {
@@ -15,6 +16,7 @@ static void recall_user_deinit(struct mail_user *user)
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(user);
 
+    recall_access_flush(user);
     recall_delivery_record(user, ruser);
     if (ruser->state->dict != NULL) {
         /* Let asynchronous ledger writes and lookups of deliveries finish. */

@@ -14,6 +14,7 @@ extern "C" {
 
 #include "../core/recall-delivery.hpp"
 #include "../core/recall-settings.hpp"
+#include "recall-ledger-dict.h"
 #include "recall-plugin.h"
 
 struct dict;
@@ -44,6 +45,9 @@ struct recall_user_state {
        this session make copies FETCHED (rule 5). */
     bool tracks_downloads = false;
     std::set<std::string> marked; /* copies marked in this session */
+    /* Marks not yet written: one transaction per ioloop pass. */
+    std::vector<DictLedger::CopyMark> pending_marks;
+    struct timeout *marks_flush = nullptr;
 };
 
 struct recall_user {

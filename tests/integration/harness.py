@@ -127,7 +127,8 @@ class Dovecot:
         with open(self.maps, "w") as f:
             f.write(maps)
         with open(os.path.join(REPO, "contrib", "sql", "recall-sqlite.sql")) as f:
-            subprocess.run(["sqlite3", os.path.join(ledger_dir, "ledger.db")], stdin=f, check=True)
+            subprocess.run(["sqlite3", os.path.join(ledger_dir, "ledger.db")], stdin=f, check=True,
+                           stdout=subprocess.DEVNULL)
         dovecot = pwd.getpwnam("dovecot")
         nobody = pwd.getpwnam("nobody")
         if self.ledger == "sqlite":
