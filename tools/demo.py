@@ -1,6 +1,7 @@
 """The demo run by tools/demo: see that script."""
 
 import os
+import signal
 import sys
 import time
 
@@ -28,14 +29,21 @@ def mailbox_summary(dovecot, user, mid):
     return "copy %s, %d recall notice(s)" % ("present" if has_copy else "gone", notices)
 
 
+def stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    # Stopped with kill or timeout: still stop the server and remove it.
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     dovecot = Dovecot().start()
     try:
         print("A private Dovecot with dovecot-recall is running in %s" % dovecot.dir)
         print("Organization example.com: alice, bob, carol. Also on this server: "
               "dave@other.org (another organization).\n")
         mid, uid = send(dovecot, ALICE, [BOB, CAROL, DAVE, OUTSIDE],
-                        deliver_to=[BOB, CAROL, DAVE], subject="Salary review (draft!)")
+                        deliver_to=[BOB, CAROL, DAVE], subject="Salary review (draft!)",
+                        message_id="<salary-review.%d@example.com>" % time.time_ns())
         print("1. alice sent %s \"Salary review (draft!)\" to bob, carol, %s and %s;"
               % (mid, DAVE, OUTSIDE))
         print("   LMTP delivered it to bob, carol and dave; the ledger recorded each copy.\n")
