@@ -9,6 +9,7 @@ extern "C" {
 #include "imap-quote.h"
 #include "mail-storage.h"
 #include "str.h"
+#include "strnum.h"
 
 const char *imap_recall_plugin_version = DOVECOT_ABI_VERSION;
 const char *imap_recall_plugin_dependencies[] = {"recall", NULL};
@@ -43,15 +44,7 @@ void client_created(struct client **clientp)
    could name several messages and are refused. */
 bool parse_message_number(const char *text, uint32_t &number)
 {
-    uint64_t value = 0;
-    if (*text < '1' || *text > '9')
-        return false;
-    for (; *text != '\0'; text++) {
-        if (*text < '0' || *text > '9' || (value = value * 10 + (*text - '0')) > UINT32_MAX)
-            return false;
-    }
-    number = (uint32_t)value;
-    return true;
+    return text[0] >= '1' && text[0] <= '9' && str_to_uint32(text, &number) == 0;
 }
 
 const char *refusal_text(recall::Refusal refusal, const recall::Settings &settings)

@@ -55,7 +55,9 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     recall_templates templates;
     const char *dict_error;
     struct dict *dict = recall_user_dict(user, ruser, &dict_error);
-    if (dict == NULL || !recall_templates_load(settings, templates, outcome.error)) {
+    /* A check writes no message: it needs no templates. */
+    if (dict == NULL ||
+        (!request.check_only && !recall_templates_load(settings, templates, outcome.error))) {
         if (dict == NULL)
             outcome.error = dict_error;
         outcome.refusal = recall::Refusal::LedgerDown;

@@ -4,7 +4,7 @@ an unreachable ledger, malformed settings (SPEC rules 12-13, sections 6-7)."""
 import time
 import unittest
 
-from harness import Dovecot, find, make_message, parse_rows, send, xrecall
+from harness import Dovecot, find, make_message, message_text, parse_rows, send, xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 NO_LEDGER = "proxy:/nonexistent/dict-socket:recall"
@@ -50,14 +50,28 @@ class BackendTest(unittest.TestCase):
 class DeliveryTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dovecot = Dovecot(users={
+        d = cls.dovecot = Dovecot()
+        notice, report, broken = (d.dir + "/" + name for name in ("avis", "rapport", "broken"))
+        with open(notice, "w") as f:
+            f.write("Subject: Rappel : ${subject}\n\nVotre message de ${sender} a été rappelé.\n")
+        with open(report, "w") as f:
+            f.write("Subject: Rappel ${result}\n\nDestinataires :\n${recipients}\n")
+        with open(broken, "w") as f:
+            f.write("no subject line here\n")
+        d.users.update({
+            "french@example.com": "userdb_recall_notice_template=%s "
+                                  "userdb_recall_report_template=%s" % (notice, report),
+            "badtemplate@example.com": "userdb_recall_notice_template=" + broken,
+        })
+        d.users.update({
             "noledger@example.com": "userdb_recall_dict=" + NO_LEDGER,
             "badwindow@example.com": "userdb_recall_window=soon",
             "badaccount@example.com": "userdb_recall_account=gold",
             "badnotify@example.com": "userdb_recall_notify_recipients=maybe",
             "badnet@example.com": "userdb_recall_webmail_networks=127.0.0.1/99",
             "leaving@example.com": "",
-        }).start()
+        })
+        d.start()
 
     @classmethod
     def tearDownClass(cls):
@@ -127,6 +141,33 @@ class DeliveryTest(unittest.TestCase):
             self.assertTrue(text.startswith("[UNAVAILABLE]"), (user, text))
             r = d.doveadm("recall", "check", "-u", user, mid)
             self.assertEqual(78, r.returncode, (user, r.stderr))
+
+    def test_templates_reword_notice_and_report(self):
+        d = self.dovecot
+        mid, uid = send(d, "french@example.com", [BOB], subject="Budget 2027")
+        typ, text, _ = recall_via_imap(d, "french@example.com", uid)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        notice = find(d.messages(BOB), "X-Recall-Of", mid)[0]
+        msg = message_text(d, BOB, "INBOX", notice[0])
+        self.assertEqual("Rappel : Budget 2027", str(msg["Subject"]))
+        self.assertIn("Votre message de french@example.com a été rappelé.", msg.get_content())
+        report = find(d.messages("french@example.com"), "In-Reply-To", mid)[0]
+        self.assertEqual("Rappel COMPLETE", report[2]["Subject"])
+        self.assertEqual("COMPLETE", report[2]["X-Recall-Result"])
+
+    def test_malformed_template_refuses_and_keeps_mail(self):
+        d = self.dovecot
+        mid, uid = send(d, "badtemplate@example.com", [BOB])
+        typ, text, _ = recall_via_imap(d, "badtemplate@example.com", uid)
+        self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
+        self.assertIn("recall_notice_template: ", d.log_text())
+        self.assertIn(mid, d.message_ids(BOB))
+        # A check needs no template.
+        conn = d.imap("badtemplate@example.com")
+        conn.select("Sent")
+        typ, text, lines = xrecall(conn, "CHECK", str(uid))
+        conn.logout()
+        self.assertEqual("OK", typ)
 
     def test_recipient_gone_from_userdb_fails_alone(self):
         d = self.dovecot
