@@ -138,15 +138,30 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
     for (const recall_saved_copies &saved : state.delivered)
         record_mailbox(user, state, saved, ledger);
     state.delivered.clear();
-    if (!state.recorded.empty())
+    if (!state.recorded.empty()) {
+        state.recalled_answer = new DictLedger::RecalledAnswer();
         ledger.recalled_async(state.envelope.sender, state.envelope.message_id,
-                              &state.arrived_after_recall);
+                              state.recalled_answer);
+    }
 }
 
 void recall_delivery_recall_late(struct mail_user *user, struct recall_user *ruser)
 {
     recall_user_state &state = *ruser->state;
-    if (!state.arrived_after_recall || state.recorded.empty())
+    DictLedger::RecalledAnswer *answer = state.recalled_answer;
+    if (answer == nullptr)
+        return;
+    state.recalled_answer = nullptr;
+    if (!answer->answered) {
+        /* A slow ledger does not hold up delivery: the answer is dropped. */
+        e_warning(user->event, "recall: ledger too slow to tell whether %s was recalled: "
+                  "not recalled on arrival", state.envelope.message_id.c_str());
+        answer->orphaned = true;
+        return;
+    }
+    bool recalled = answer->recalled;
+    delete answer;
+    if (!recalled)
         return;
     recall_templates templates;
     std::string error;

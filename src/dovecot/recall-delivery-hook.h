@@ -12,6 +12,6 @@ struct notify_context *recall_delivery_hook_register(void);
 /* Writes (asynchronously) the ledger records of the user's deliveries and
    asks whether their message was already recalled. */
 void recall_delivery_record(struct mail_user *user, struct recall_user *ruser);
-/* After dict_wait(): recalls the copies of an already recalled message on
-   arrival (rule 11). */
+/* After the (bounded) wait for the ledger: recalls the copies of an already
+   recalled message on arrival (rule 11). */
 void recall_delivery_recall_late(struct mail_user *user, struct recall_user *ruser);

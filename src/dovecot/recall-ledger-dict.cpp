@@ -1,4 +1,5 @@
 #include "recall-ledger-dict.h"
+#include "recall-dict-wait.h"
 
 #include "../core/recall-settings.hpp"
 
@@ -58,18 +59,24 @@ struct dict_op_settings no_user_settings()
     return set;
 }
 
-void recalled_callback(const struct dict_lookup_result *result, bool *recalled_r)
+void recalled_callback(const struct dict_lookup_result *result,
+                       DictLedger::RecalledAnswer *answer)
 {
     if (result->ret < 0)
         i_error("recall: cannot tell whether a delivered message was recalled: %s",
                 result->error);
-    *recalled_r = result->ret > 0;
+    answer->answered = true;
+    answer->recalled = result->ret > 0;
+    if (answer->orphaned)
+        delete answer;
+    recall_dict_wait_wakeup();
 }
 
 void store_async_callback(const struct dict_commit_result *result, void *)
 {
     if (result->ret < 0)
         i_error("recall: ledger write failed, this copy cannot be recalled: %s", result->error);
+    recall_dict_wait_wakeup();
 }
 
 void mark_async_callback(const struct dict_commit_result *result, void *)
@@ -77,6 +84,7 @@ void mark_async_callback(const struct dict_commit_result *result, void *)
     if (result->ret < 0)
         i_error("recall: ledger write failed, downloads or shares not recorded: %s",
                 result->error);
+    recall_dict_wait_wakeup();
 }
 
 } // namespace
@@ -184,11 +192,11 @@ bool DictLedger::mark_recalled(const std::string &sender, const std::string &mes
 }
 
 void DictLedger::recalled_async(const std::string &sender, const std::string &message_id,
-                                bool *recalled_r)
+                                RecalledAnswer *answer)
 {
     struct dict_op_settings set = no_user_settings();
     dict_lookup_async(dict_, &set, (kRecalled + recall_message_key(sender, message_id)).c_str(),
-                      recalled_callback, recalled_r);
+                      recalled_callback, answer);
 }
 
 void DictLedger::mark_async(const std::vector<CopyMark> &marks)

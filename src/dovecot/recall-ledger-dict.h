@@ -34,10 +34,16 @@ public:
                std::string &error) override;
     bool mark_recalled(const std::string &sender, const std::string &message_id,
                        std::string &error) override;
-    /* Asks whether the message was recalled; *recalled_r is set when the
-       answer comes (dict_wait() at the latest). */
+    /* The answer to recalled_async(). It may come after its asker is gone:
+       then the asker sets orphaned and the callback frees it. */
+    struct RecalledAnswer {
+        bool answered = false;
+        bool recalled = false;
+        bool orphaned = false;
+    };
+    /* Asks whether the message was recalled, without waiting. */
     void recalled_async(const std::string &sender, const std::string &message_id,
-                        bool *recalled_r);
+                        RecalledAnswer *answer);
 
     /* Writes a new delivery and its expiry index without waiting: the
        delivery path never blocks on the ledger. Failures are logged. */

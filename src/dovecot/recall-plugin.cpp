@@ -1,6 +1,7 @@
 /* lib90_recall_plugin: the mail plugin "recall" (load it with "notify"). */
 #include "recall-access-hook.h"
 #include "recall-delivery-hook.h"
+#include "recall-dict-wait.h"
 #include "recall-user.h"
 
 extern "C" {
@@ -29,6 +30,7 @@ void recall_plugin_init(struct module *module)
 
 void recall_plugin_deinit(void)
 {
+    recall_dict_close_all();
     notify_unregister(recall_copies_notify);
     notify_unregister(recall_notify);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);

@@ -3,6 +3,7 @@
 #include "recall-settings-read.h"
 #include "recall-access-hook.h"
 #include "recall-delivery-hook.h"
+#include "recall-dict-wait.h"
 
 extern "C" {
 #include "dict.h"
@@ -19,10 +20,14 @@ static void recall_user_deinit(struct mail_user *user)
     recall_access_flush(user);
     recall_delivery_record(user, ruser);
     if (ruser->state->dict != NULL) {
-        /* Let asynchronous ledger writes and lookups of deliveries finish. */
-        dict_wait(ruser->state->dict);
+        /* Let asynchronous ledger writes and lookups finish, but never hold
+           the user (a delivery) longer than the bound: what is left goes on
+           in the background. */
+        if (!recall_dict_wait_bounded(ruser->state->dict, kRecallDictWaitMsecs))
+            e_warning(user->event, "recall: ledger did not answer within %u ms",
+                      kRecallDictWaitMsecs);
         recall_delivery_recall_late(user, ruser);
-        dict_deinit(&ruser->state->dict);
+        recall_dict_close(&ruser->state->dict);
     }
     delete ruser->state;
     ruser->module_ctx.super.deinit(user);

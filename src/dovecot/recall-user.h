@@ -40,7 +40,7 @@ struct recall_user_state {
     std::vector<recall_saved_copies> delivered;
     /* What was recorded, and whether the message had been recalled. */
     std::vector<recall::Delivery> recorded;
-    bool arrived_after_recall = false;
+    DictLedger::RecalledAnswer *recalled_answer = nullptr;
     /* POP3, or IMAP from outside recall_webmail_networks: downloads of
        this session make copies FETCHED (rule 5). */
     bool tracks_downloads = false;

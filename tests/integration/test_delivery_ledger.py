@@ -1,6 +1,9 @@
 """Deliveries and the ledger: LMTP and dovecot-lda, every dict backend,
 an unreachable ledger, malformed settings (SPEC rules 12-13, sections 6-7)."""
 
+import os
+import signal
+import subprocess
 import time
 import unittest
 
@@ -120,6 +123,34 @@ class DeliveryTest(unittest.TestCase):
         r = d.doveadm("recall", "check", "-u", "noledger@example.com", mid)
         self.assertEqual(75, r.returncode, r.stderr)
         self.assertIn(mid, d.message_ids(BOB))
+
+    def test_hung_ledger_does_not_hold_up_delivery(self):
+        d = self.dovecot
+        send(d, ALICE, [BOB])  # the dict server is running
+        pattern = "recall-%s/dict" % os.path.basename(d.dir)
+        pids = [int(p) for p in subprocess.run(["pgrep", "-f", pattern], capture_output=True,
+                                               text=True).stdout.split()]
+        self.assertTrue(pids)
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.time()
+            mid, uid = send(d, ALICE, [CAROL])
+            elapsed = time.time() - started
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        self.assertLess(elapsed, 3.0, "a hung ledger held delivery up")
+        self.assertIn(mid, d.message_ids(CAROL))
+        self.assertIn("ledger did not answer within 1000 ms", d.log_text())
+        # The write went on in the background: the copy is recallable.
+        for _ in range(50):
+            r = d.doveadm("recall", "check", "-u", ALICE, mid)
+            if r.returncode == 0:
+                break
+            time.sleep(0.1)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("RECALLABLE", r.stdout)
 
     def test_malformed_settings_disable_recall_not_delivery(self):
         d = self.dovecot

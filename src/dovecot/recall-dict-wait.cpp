@@ -1,0 +1,85 @@
+#include "recall-dict-wait.h"
+
+extern "C" {
+#include "lib.h"
+#include "ioloop.h"
+#include "dict.h"
+}
+
+#include <vector>
+
+namespace {
+
+/* The private ioloop of a bounded wait in progress, if any. */
+struct ioloop *waiting_ioloop = nullptr;
+/* Dicts whose operations outlived their user. */
+std::vector<struct dict *> draining;
+
+void wait_timed_out(bool *timed_out)
+{
+    *timed_out = true;
+    io_loop_stop(current_ioloop);
+}
+
+/* Closes the draining dicts that have finished. */
+void close_finished(void)
+{
+    for (auto it = draining.begin(); it != draining.end();) {
+        if (dict_switch_ioloop(*it)) {
+            ++it;
+        } else {
+            dict_deinit(&*it);
+            it = draining.erase(it);
+        }
+    }
+}
+
+} // namespace
+
+bool recall_dict_wait_bounded(struct dict *dict, unsigned int msecs)
+{
+    struct ioloop *prev_ioloop = current_ioloop;
+    struct ioloop *ioloop = io_loop_create();
+    bool pending = dict_switch_ioloop(dict);
+    if (pending) {
+        bool timed_out = false;
+        struct timeout *to = timeout_add(msecs, wait_timed_out, &timed_out);
+        waiting_ioloop = ioloop;
+        while (pending && !timed_out) {
+            io_loop_run(ioloop);
+            pending = dict_switch_ioloop(dict);
+        }
+        waiting_ioloop = nullptr;
+        timeout_remove(&to);
+    }
+    io_loop_set_current(prev_ioloop);
+    (void)dict_switch_ioloop(dict);
+    io_loop_set_current(ioloop);
+    io_loop_destroy(&ioloop);
+    return !pending;
+}
+
+void recall_dict_wait_wakeup(void)
+{
+    if (waiting_ioloop != nullptr && current_ioloop == waiting_ioloop)
+        io_loop_stop(waiting_ioloop);
+}
+
+void recall_dict_close(struct dict **dict)
+{
+    close_finished();
+    if (dict_switch_ioloop(*dict))
+        draining.push_back(*dict);
+    else
+        dict_deinit(dict);
+    *dict = nullptr;
+}
+
+void recall_dict_close_all(void)
+{
+    for (struct dict *&dict : draining) {
+        dict_wait(dict);
+        dict_deinit(&dict);
+    }
+    draining.clear();
+}
