@@ -12,6 +12,8 @@ extern "C" {
 #include "ioloop.h"
 #include "file-lock.h"
 #include "mail-storage.h"
+#include "net.h"
+#include "str.h"
 }
 
 namespace {
@@ -33,6 +35,41 @@ void tag_sender_copy(struct mail *mail)
     if (mailbox_transaction_commit(&t) < 0)
         i_error("recall: cannot tag the sender's copy: %s",
                 mailbox_get_last_internal_error(mail->box, NULL));
+}
+
+/* The audit trail: one named event per request, with what an admin needs
+   to answer "who recalled what, from where, with what result", also as
+   Dovecot metrics (metric { filter = event=recall_finished }). */
+void emit_audit_event(struct mail_user *user, const recall::Request &request,
+                      const recall::Outcome &outcome)
+{
+    struct event *event = event_create(user->event);
+    event_set_name(event, request.check_only ? "recall_checked" : "recall_finished");
+    event_add_str(event, "sender", request.sender.c_str());
+    event_add_str(event, "message_id", request.message_id.c_str());
+    event_add_str(event, "interface", user->service);
+    event_add_str(event, "client_ip",
+                  user->conn.remote_ip != NULL ? net_ip2addr(user->conn.remote_ip) : "");
+    const char *result = outcome.refusal != recall::Refusal::None
+                             ? recall::refusal_code(outcome.refusal)
+                             : recall::result_name(outcome.result);
+    event_add_str(event, "result", result);
+    event_add_int(event, "internal", outcome.internal);
+    event_add_int(event, "recalled", outcome.recalled);
+    static const recall::State counted[] = {
+        recall::State::Recallable, recall::State::Fetched, recall::State::Shared,
+        recall::State::Read,       recall::State::Deleted, recall::State::External,
+        recall::State::Failed};
+    for (recall::State state : counted) {
+        unsigned int n = 0;
+        for (const recall::Row &row : outcome.rows)
+            n += row.state == state;
+        event_add_int(event, t_str_lcase(recall::state_name(state)), n);
+    }
+    e_info(event, "recall: %s %s by %s: %s (%u internal, %u recalled)",
+           request.check_only ? "check of" : "recall of", request.message_id.c_str(),
+           request.sender.c_str(), result, outcome.internal, outcome.recalled);
+    event_unref(&event);
 }
 
 void log_failures(struct mail_user *user, const recall::Request &request,
@@ -82,6 +119,7 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
     if (lock != NULL)
         file_lock_free(&lock);
+    emit_audit_event(user, request, outcome);
     if (outcome.refusal == recall::Refusal::LedgerDown)
         e_error(user->event, "recall: ledger unavailable: %s", outcome.error.c_str());
     log_failures(user, request, outcome);

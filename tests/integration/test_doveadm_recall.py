@@ -5,7 +5,17 @@ import sqlite3
 import time
 import unittest
 
-from harness import Dovecot, find, send
+from harness import Dovecot, find, send, xrecall
+
+METRICS = """
+metric recall_finished {
+  filter = event=recall_finished
+  group_by = result
+}
+metric recall_checked {
+  filter = event=recall_checked
+}
+"""
 
 dovecot = None
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
@@ -15,7 +25,7 @@ def setUpModule():
     global dovecot
     dovecot = Dovecot(users={
         "short@example.com": "userdb_recall_window=3s userdb_recall_retention=1s",
-    }).start()
+    }, extra_conf=METRICS).start()
 
 
 def tearDownModule():
@@ -92,6 +102,31 @@ class DoveadmTest(unittest.TestCase):
         self.assertEqual(0, r.returncode, r.stderr)
         self.assertIn("COMPLETE", r.stdout)
         self.assertNotIn(mid, dovecot.message_ids(BOB))
+
+    def test_audit_events_in_log_and_metrics(self):
+        # Over the HTTP API: its doveadm server logs into Dovecot's log (the
+        # doveadm command line logs to its own stderr).
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+        dovecot.doveadm_http("recallCheck", {"user": ALICE, "messageId": mid})
+        conn = dovecot.imap(ALICE)
+        conn.select("Sent")
+        xrecall(conn, str(uid))
+        conn.logout()
+        dovecot.doveadm_http("recallRun", {"user": ALICE, "messageId": "<never@x>"})
+        log = dovecot.log_text()
+        self.assertIn("recall: check of %s by %s: RECALLABLE (2 internal, 0 recalled)"
+                      % (mid, ALICE), log)
+        self.assertIn("recall: recall of %s by %s: COMPLETE (2 internal, 2 recalled)"
+                      % (mid, ALICE), log)
+        self.assertIn("recall: recall of <never@x> by %s: RECALL-NOT-SENT" % ALICE, log)
+        stats = dovecot.doveadm("stats", "dump").stdout
+        counts = {}
+        for line in stats.splitlines()[1:]:
+            name, field, count = line.split("\t")[:3]
+            counts[name] = counts.get(name, 0) + int(count)
+        self.assertGreaterEqual(counts.get("recall_checked", 0), 1, stats)
+        self.assertGreaterEqual(counts.get("recall_finished_COMPLETE", 0), 1, stats)
+        self.assertGreaterEqual(counts.get("recall_finished_RECALL-NOT-SENT", 0), 1, stats)
 
     def test_prune_deletes_only_expired_records(self):
         db = sqlite3.connect(dovecot.ledger_dir + "/ledger.db")
