@@ -158,6 +158,41 @@ class RecallTest(unittest.TestCase):
         self.assertTrue(text.startswith("[RECALL-NOT-SENT]"), text)
         self.assertIn(mid, dovecot.message_ids(BOB))
 
+    def test_reused_message_id_each_sender_recalls_only_theirs(self):
+        shared_id = "<reused.%d@example.com>" % time.time_ns()
+        send(dovecot, ALICE, [BOB, CAROL], message_id=shared_id, subject="From Alice")
+        _, muid = send(dovecot, "mallory@example.com", [BOB, CAROL], message_id=shared_id,
+                       subject="From Mallory")
+        auid = [m[0] for m in dovecot.messages(ALICE, "Sent")
+                if m[2]["Message-ID"] == shared_id][0]
+        with WebmailSession() as conn:
+            typ, text, lines = xrecall(conn, str(auid))
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        for user in (BOB, CAROL):
+            left = [h["Subject"] for _, _, h in dovecot.messages(user)
+                    if h["Message-ID"] == shared_id]
+            self.assertEqual(["From Mallory"], left, user)
+        with WebmailSession("mallory@example.com") as conn:
+            typ, text, lines = xrecall(conn, str(muid))
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        for user in (BOB, CAROL):
+            self.assertEqual([], find(dovecot.messages(user), "Message-ID", shared_id), user)
+            self.assertEqual(2, len(find(dovecot.messages(user), "X-Recall-Of", shared_id)))
+
+    def test_organizations_in_both_directions(self):
+        # Another domain and another recall_org on the same domain cannot
+        # touch org A, and org A cannot touch them.
+        for sender in (DAVE, ERIN):
+            mid, uid = send(dovecot, sender, [ALICE, BOB])
+            with WebmailSession(sender) as conn:
+                typ, text, lines = xrecall(conn, str(uid))
+            self.assertEqual("NO", typ, sender)
+            self.assertTrue(text.startswith("[RECALL-FAILURE]"), (sender, text))
+            self.assertEqual({ALICE: "EXTERNAL", BOB: "EXTERNAL"}, parse_rows(lines)[0])
+            self.assertEqual("0", parse_rows(lines)[1]["INTERNAL"])
+            for user in (ALICE, BOB):
+                self.assertIn(mid, dovecot.message_ids(user), (sender, user))
+
     def test_not_delivered_or_no_message_id(self):
         mid, uid = send(dovecot, ALICE, [EXTERNAL], deliver_to=[])
         _, uid2 = send(dovecot, ALICE, [BOB], message_id=None)
