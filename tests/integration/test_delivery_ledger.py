@@ -72,6 +72,13 @@ class DeliveryTest(unittest.TestCase):
             "badaccount@example.com": "userdb_recall_account=gold",
             "badnotify@example.com": "userdb_recall_notify_recipients=maybe",
             "badnet@example.com": "userdb_recall_webmail_networks=127.0.0.1/99",
+            "badretention@example.com": "userdb_recall_retention=forever",
+            "badread@example.com": "userdb_recall_read_messages=maybe",
+            "badreport@example.com": "userdb_recall_report=sometimes",
+            "badurl@example.com": "userdb_recall_upgrade_url=https://x/\x01y",
+            "badaddress@example.com": "userdb_recall_address=a\x01b@example.com",
+            "badorg@example.com": "userdb_recall_org=org\x01",
+            "baddict@example.com": "userdb_recall_dict=nosuchdriver:x",
             "leaving@example.com": "",
         })
         d.start()
@@ -159,6 +166,12 @@ class DeliveryTest(unittest.TestCase):
             "badaccount@example.com": "recall_account: invalid value 'gold'",
             "badnotify@example.com": "recall_notify_recipients: invalid value 'maybe'",
             "badnet@example.com": "recall_webmail_networks: invalid network '127.0.0.1/99'",
+            "badretention@example.com": "recall_retention: invalid duration 'forever'",
+            "badread@example.com": "recall_read_messages: invalid value 'maybe'",
+            "badreport@example.com": "recall_report: invalid value 'sometimes'",
+            "badurl@example.com": "recall_upgrade_url: contains control characters",
+            "badaddress@example.com": "recall_address: contains control characters",
+            "badorg@example.com": "recall_org: contains control characters",
         }
         for user, message in expected.items():
             mid, uid = send(d, user, [BOB])  # delivery from them works
@@ -172,6 +185,17 @@ class DeliveryTest(unittest.TestCase):
             self.assertTrue(text.startswith("[UNAVAILABLE]"), (user, text))
             r = d.doveadm("recall", "check", "-u", user, mid)
             self.assertEqual(78, r.returncode, (user, r.stderr))
+
+    def test_unknown_ledger_driver(self):
+        # recall_dict is opened when first used: deliveries to and from the
+        # user work, recall answers UNAVAILABLE and the log names the setting.
+        d = self.dovecot
+        mid, uid = send(d, "baddict@example.com", [BOB])
+        send(d, ALICE, ["baddict@example.com"])
+        typ, text, _ = recall_via_imap(d, "baddict@example.com", uid)
+        self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
+        self.assertIn("recall_dict: ", d.log_text())
+        self.assertIn(mid, d.message_ids(BOB))
 
     def test_templates_reword_notice_and_report(self):
         d = self.dovecot
