@@ -103,7 +103,10 @@ public:
         struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
         arg->hdr_field_name = "Message-ID";
         arg->value.str = p_strdup(args->pool, id.c_str());
-        bool ok = mailbox_open(inbox) == 0;
+        /* Synced first: a recall killed while saving the notice may have
+           left its file in the mailbox but not yet in the index. Only a
+           resumed recall or a late copy gets here. */
+        bool ok = mailbox_open(inbox) == 0 && mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0;
         if (ok) {
             struct mailbox_transaction_context *t =
                 mailbox_transaction_begin(inbox, (enum mailbox_transaction_flags)0, "recall");
