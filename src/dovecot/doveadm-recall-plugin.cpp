@@ -10,7 +10,6 @@ extern "C" {
 #include "ioloop.h"
 #include "dict.h"
 #include "mail-namespace.h"
-#include "mail-search-build.h"
 #include "mail-storage.h"
 #include "mailbox-list-iter.h"
 #include "doveadm-mail.h"
@@ -66,37 +65,15 @@ private:
     void search(struct mail_namespace *ns, const char *vname, const std::string &message_id)
     {
         struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
-        if (mailbox_open(box) < 0) {
-            mailbox_free(&box);
-            return;
-        }
-        struct mail_search_args *args = mail_search_build_init();
-        struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
-        arg->hdr_field_name = "Message-ID";
-        arg->value.str = p_strdup(args->pool, message_id.c_str());
-        struct mailbox_transaction_context *t =
-            mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-        struct mail_search_context *ctx =
-            mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
-        struct mail *mail;
-        const char *value;
         uint32_t uid = 0;
-        /* SEARCH HEADER is a substring match: compare the normalised id. */
-        while (uid == 0 && mailbox_search_next(ctx, &mail)) {
-            if (mail_get_first_header(mail, "Message-ID", &value) > 0 &&
-                recall_normalize_message_id(value) == message_id)
-                uid = mail->uid;
-        }
-        (void)mailbox_search_deinit(&ctx);
-        mail_search_args_unref(&args);
-        if (uid == 0) {
-            (void)mailbox_transaction_commit(&t);
+        if (mailbox_open(box) < 0 || recall_find_message_id(box, message_id, &uid) < 0 ||
+            uid == 0) {
             mailbox_free(&box);
             return;
         }
         box_ = box;
-        trans_ = t;
-        mail_ = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+        trans_ = mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
+        mail_ = mail_alloc(trans_, (enum mail_fetch_field)0, NULL);
         mail_set_uid(mail_, uid);
     }
 

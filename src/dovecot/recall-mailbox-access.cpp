@@ -1,5 +1,6 @@
 #include "recall-mailbox-access.h"
 #include "recall-acl.h"
+#include "recall-plugin.h"
 
 extern "C" {
 #include "lib.h"
@@ -96,33 +97,17 @@ public:
 
     bool has_notice(std::string &error, bool &present) override
     {
-        std::string id = recall_notice_message_id(delivery_);
-        present = false;
         struct mailbox *inbox = mailbox_alloc(inbox_list(), "INBOX", (enum mailbox_flags)0);
-        struct mail_search_args *args = mail_search_build_init();
-        struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
-        arg->hdr_field_name = "Message-ID";
-        arg->value.str = p_strdup(args->pool, id.c_str());
         /* Synced first: a recall killed while saving the notice may have
            left its file in the mailbox but not yet in the index. Only a
            resumed recall or a late copy gets here. */
-        bool ok = mailbox_open(inbox) == 0 && mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0;
-        if (ok) {
-            struct mailbox_transaction_context *t =
-                mailbox_transaction_begin(inbox, (enum mailbox_transaction_flags)0, "recall");
-            struct mail_search_context *search = mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
-            struct mail *mail;
-            const char *value;
-            /* SEARCH HEADER is a substring match: compare exactly. */
-            while (!present && mailbox_search_next(search, &mail)) {
-                present = mail_get_first_header(mail, "Message-ID", &value) > 0 && id == value;
-            }
-            ok = mailbox_search_deinit(&search) == 0;
-            (void)mailbox_transaction_commit(&t);
-        }
+        uint32_t uid = 0;
+        bool ok = mailbox_open(inbox) == 0 &&
+                  mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0 &&
+                  recall_find_message_id(inbox, recall_notice_message_id(delivery_), &uid) == 0;
+        present = uid != 0;
         if (!ok)
             error = std::string("INBOX: ") + mailbox_get_last_internal_error(inbox, NULL);
-        mail_search_args_unref(&args);
         mailbox_free(&inbox);
         return ok;
     }

@@ -3,6 +3,7 @@
 
 extern "C" {
 #include "lib.h"
+#include "mail-search-build.h"
 #include "mail-storage.h"
 #include "message-address.h"
 #include "message-id.h"
@@ -16,6 +17,32 @@ std::string recall_normalize_message_id(const char *header_value)
     const char *id = message_id_get_next(&p);
     /* message_id_get_next() returns the id without its brackets. */
     return id == NULL ? "" : std::string("<") + id + ">";
+}
+
+int recall_find_message_id(struct mailbox *box, const std::string &message_id,
+                           uint32_t *uid_r)
+{
+    struct mail_search_args *args = mail_search_build_init();
+    struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
+    arg->hdr_field_name = "Message-ID";
+    arg->value.str = p_strdup(args->pool, message_id.c_str());
+    struct mailbox_transaction_context *t =
+        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
+    struct mail_search_context *search =
+        mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
+    struct mail *mail;
+    const char *value;
+    *uid_r = 0;
+    /* SEARCH HEADER is a substring match: compare the canonical id. */
+    while (*uid_r == 0 && mailbox_search_next(search, &mail)) {
+        if (mail_get_first_header(mail, "Message-ID", &value) > 0 &&
+            recall_normalize_message_id(value) == message_id)
+            *uid_r = mail->uid;
+    }
+    int ret = mailbox_search_deinit(&search);
+    (void)mailbox_transaction_commit(&t);
+    mail_search_args_unref(&args);
+    return ret;
 }
 
 static int append_addresses(struct mail *mail, const char *header,

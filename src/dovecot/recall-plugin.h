@@ -44,6 +44,11 @@ int recall_sender_copy_read(struct mail *mail, struct recall_sender_copy &copy_r
 /* Canonical form of a Message-ID header value: the first <id> in it. */
 std::string recall_normalize_message_id(const char *header_value);
 
+/* The UID of a message in the open mailbox whose Message-ID is message_id
+   (canonical form): *uid_r = 0 when there is none. -1 on error. */
+int recall_find_message_id(struct mailbox *box, const std::string &message_id,
+                           uint32_t *uid_r);
+
 /* Runs a check or a recall for the user and, after a recall that took a
    copy away, saves the report and tags the sender's copy (sent_mail may
    be NULL). */
