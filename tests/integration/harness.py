@@ -284,6 +284,14 @@ plugin {{
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read())
 
+    def wait_for_log(self, text, seconds=5.0):
+        """The log once it contains text (Dovecot's log process writes
+        asynchronously), or as it is when seconds have passed."""
+        deadline = time.time() + seconds
+        while text not in self.log_text() and time.time() < deadline:
+            time.sleep(0.05)
+        return self.log_text()
+
     def log_text(self):
         try:
             with open(self.log, errors="replace") as f:

@@ -155,7 +155,8 @@ class LateArrivalTest(unittest.TestCase):
             self.assertEqual(1, len(find(messages, "X-Recall-Of", mid)), user)
         rows, text = states(ALICE, uid)
         self.assertEqual({BOB: "RECALLED", CAROL: "RECALLED", late: "RECALLED"}, rows)
-        self.assertIn("arrived after its recall: recalled on arrival", dovecot.log_text())
+        expected = "arrived after its recall: recalled on arrival"
+        self.assertIn(expected, dovecot.wait_for_log(expected))
 
     def test_check_is_not_a_recall(self):
         mid, uid = send(dovecot, ALICE, [BOB], deliver_to=[])

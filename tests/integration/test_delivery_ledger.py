@@ -121,7 +121,7 @@ class DeliveryTest(unittest.TestCase):
         mid, _ = send(d, ALICE, ["noledger@example.com"])
         self.assertLess(time.time() - started, 2.0)
         self.assertIn(mid, d.message_ids("noledger@example.com"))
-        self.assertIn("dict-socket", d.log_text())
+        self.assertIn("dict-socket", d.wait_for_log("dict-socket"))
         # Sender side: recall answers UNAVAILABLE, doveadm exits EX_TEMPFAIL.
         mid, uid = send(d, "noledger@example.com", [BOB])
         typ, text, _ = recall_via_imap(d, "noledger@example.com", uid)
@@ -149,7 +149,8 @@ class DeliveryTest(unittest.TestCase):
                 os.kill(pid, signal.SIGCONT)
         self.assertLess(elapsed, 3.0, "a hung ledger held delivery up")
         self.assertIn(mid, d.message_ids(CAROL))
-        self.assertIn("ledger did not answer within 1000 ms", d.log_text())
+        expected = "ledger did not answer within 1000 ms"
+        self.assertIn(expected, d.wait_for_log(expected))
         # The write went on in the background: the copy is recallable.
         for _ in range(50):
             r = d.doveadm("recall", "check", "-u", ALICE, mid)
@@ -176,7 +177,7 @@ class DeliveryTest(unittest.TestCase):
         for user, message in expected.items():
             mid, uid = send(d, user, [BOB])  # delivery from them works
             send(d, ALICE, [user])           # and to them
-            self.assertIn(message, d.log_text(), user)
+            self.assertIn(message, d.wait_for_log(message), user)
             conn = d.imap(user)
             self.assertNotIn(b"XRECALL", conn.capability()[1][0].split(), user)
             conn.select("Sent")
@@ -194,7 +195,7 @@ class DeliveryTest(unittest.TestCase):
         send(d, ALICE, ["baddict@example.com"])
         typ, text, _ = recall_via_imap(d, "baddict@example.com", uid)
         self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
-        self.assertIn("recall_dict: ", d.log_text())
+        self.assertIn("recall_dict: ", d.wait_for_log("recall_dict: "))
         self.assertIn(mid, d.message_ids(BOB))
 
     def test_templates_reword_notice_and_report(self):
@@ -215,7 +216,7 @@ class DeliveryTest(unittest.TestCase):
         mid, uid = send(d, "badtemplate@example.com", [BOB])
         typ, text, _ = recall_via_imap(d, "badtemplate@example.com", uid)
         self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
-        self.assertIn("recall_notice_template: ", d.log_text())
+        self.assertIn("recall_notice_template: ", d.wait_for_log("recall_notice_template: "))
         self.assertIn(mid, d.message_ids(BOB))
         # A check needs no template.
         conn = d.imap("badtemplate@example.com")
@@ -236,7 +237,8 @@ class DeliveryTest(unittest.TestCase):
         typ, text, lines = recall_via_imap(d, ALICE, uid)
         self.assertTrue(text.startswith("[RECALL-PARTIAL]"), text)
         self.assertEqual({BOB: "RECALLED", "leaving@example.com": "FAILED"}, parse_rows(lines)[0])
-        self.assertIn("no such user: leaving@example.com", d.log_text())
+        expected = "no such user: leaving@example.com"
+        self.assertIn(expected, d.wait_for_log(expected))
 
 
 if __name__ == "__main__":

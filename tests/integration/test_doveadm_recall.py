@@ -113,7 +113,7 @@ class DoveadmTest(unittest.TestCase):
         xrecall(conn, str(uid))
         conn.logout()
         dovecot.doveadm_http("recallRun", {"user": ALICE, "messageId": "<never@x>"})
-        log = dovecot.log_text()
+        log = dovecot.wait_for_log("recall: recall of <never@x>")
         self.assertIn("recall: check of %s by %s: RECALLABLE (2 internal, 0 recalled)"
                       % (mid, ALICE), log)
         self.assertIn("recall: recall of %s by %s: COMPLETE (2 internal, 2 recalled)"

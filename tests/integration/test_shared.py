@@ -124,7 +124,8 @@ class WithoutAclTest(unittest.TestCase):
             typ, text, lines = xrecall(conn, str(uid))
             conn.logout()
             self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
-            self.assertEqual(1, plain.log_text().count("the acl plugin is not loaded"))
+            self.assertEqual(1, plain.wait_for_log("the acl plugin is not loaded").count(
+                "the acl plugin is not loaded"))
         finally:
             plain.stop()
 
