@@ -1,15 +1,14 @@
 /* lib95_imap_recall_plugin ("imap_recall"): the XRECALL command and its
    capability (SPEC section 3). */
 #include "recall-plugin.h"
+#include "imap-recall-args.h"
 
 extern "C" {
 #include "imap-common.h"
-#include "imap-arg.h"
 #include "imap-commands.h"
 #include "imap-quote.h"
 #include "mail-storage.h"
 #include "str.h"
-#include "strnum.h"
 
 const char *imap_recall_plugin_version = DOVECOT_ABI_VERSION;
 const char *imap_recall_plugin_dependencies[] = {"recall", NULL};
@@ -38,13 +37,6 @@ void client_created(struct client **clientp)
         client_add_capability(*clientp, "XRECALL");
     if (next_client_created != NULL)
         next_client_created(clientp);
-}
-
-/* One message: a plain number, 1 to 4294967295. Sets, ranges and '*'
-   could name several messages and are refused. */
-bool parse_message_number(const char *text, uint32_t &number)
-{
-    return text[0] >= '1' && text[0] <= '9' && str_to_uint32(text, &number) == 0;
 }
 
 const char *refusal_text(recall::Refusal refusal, const recall::Settings &settings)
@@ -133,15 +125,10 @@ void run_request(struct client_command_context *cmd, struct recall_user *ruser, 
 bool cmd_xrecall(struct client_command_context *cmd)
 {
     const struct imap_arg *args;
-    const char *word;
+    struct imap_recall_args request;
     if (!client_read_args(cmd, 0, 0, &args))
         return false;
-    bool check_only = imap_arg_atom_equals(args, "CHECK");
-    if (check_only)
-        args++;
-    uint32_t number;
-    if (!imap_arg_get_atom(args, &word) || !IMAP_ARG_IS_EOL(&args[1]) ||
-        !parse_message_number(word, number)) {
+    if (!imap_recall_args_parse(args, &request)) {
         client_send_command_error(cmd, "Usage: [UID] XRECALL [CHECK] <one message number>");
         return true;
     }
@@ -162,8 +149,8 @@ bool cmd_xrecall(struct client_command_context *cmd)
     struct mailbox_transaction_context *t =
         mailbox_transaction_begin(cmd->client->mailbox, (enum mailbox_transaction_flags)0, "XRECALL");
     struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
-    if (select_message(cmd, number, mail))
-        run_request(cmd, ruser, check_only, mail);
+    if (select_message(cmd, request.number, mail))
+        run_request(cmd, ruser, request.check_only, mail);
     mail_free(&mail);
     (void)mailbox_transaction_commit(&t);
     return true;
