@@ -1,0 +1,104 @@
+"""The ledger goes away and comes back (SPEC rule 13, issue 4 point 5):
+delivery goes on at full speed and says why in the log, recall answers
+UNAVAILABLE and touches nothing, and once the ledger is back new
+deliveries are tracked and the earlier recall completes."""
+
+import os
+import pwd
+import time
+import unittest
+
+from harness import Dovecot, find, parse_rows, send, xrecall
+
+ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
+
+
+def recall(dovecot, uid, *words):
+    conn = dovecot.imap(ALICE)
+    try:
+        conn.select("Sent")
+        return xrecall(conn, *words, str(uid))
+    finally:
+        conn.logout()
+
+
+class OutageTest(unittest.TestCase):
+    def setUp(self):
+        self.dovecot = None
+
+    def tearDown(self):
+        if self.dovecot:
+            self.dovecot.stop()
+
+    def start(self, ledger):
+        self.dovecot = Dovecot(ledger=ledger).start()
+        return self.dovecot
+
+    def deliver_during_outage(self, cause):
+        """A delivery while the ledger is away: fast, delivered, logged
+        with its cause."""
+        d = self.dovecot
+        started = time.time()
+        mid, _ = send(d, ALICE, [CAROL])
+        self.assertLess(time.time() - started, 2.0, "the outage held delivery up")
+        self.assertIn(mid, d.message_ids(CAROL))
+        expected = "recall: ledger write failed, this copy cannot be recalled: "
+        log = d.wait_for_log(cause)
+        self.assertTrue([line for line in log.splitlines() if expected in line and cause in line],
+                        log)
+
+    def assert_refused_and_untouched(self, mid, uid):
+        d = self.dovecot
+        typ, text, _ = recall(d, uid)
+        self.assertEqual("NO", typ, text)
+        self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
+        self.assertIn(mid, d.message_ids(BOB))
+        self.assertEqual([], find(d.messages(BOB), "X-Recall-Of", mid))
+
+    def assert_back(self, mid, uid):
+        """The earlier recall completes; a new delivery is tracked."""
+        d = self.dovecot
+        typ, text, lines = recall(d, uid)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        self.assertNotIn(mid, d.message_ids(BOB))
+        self.assertEqual(1, len(find(d.messages(BOB), "X-Recall-Of", mid)))
+        _, new_uid = send(d, ALICE, [BOB])
+        typ, text, lines = recall(d, new_uid, "CHECK")
+        self.assertEqual({BOB: "RECALLABLE"}, parse_rows(lines)[0], text)
+
+    def test_dict_server_gone_then_back(self):
+        d = self.start("sqlite")
+        mid, uid = send(d, ALICE, [BOB])
+        socket_path = os.path.join(d.dir, "run", "dict")
+        os.rename(socket_path, socket_path + ".away")  # nothing listens there now
+        try:
+            self.deliver_during_outage("net_connect_unix(%s) failed" % socket_path)
+            self.assert_refused_and_untouched(mid, uid)
+            r = d.doveadm("recall", "run", "-u", ALICE, mid)
+            self.assertEqual(75, r.returncode, r.stderr)
+            self.assertIn(mid, d.message_ids(BOB))
+        finally:
+            os.rename(socket_path + ".away", socket_path)
+        self.assert_back(mid, uid)
+
+    def test_fs_ledger_not_writable(self):
+        d = self.start("fs")
+        mid, uid = send(d, ALICE, [BOB])
+        fs = os.path.join(d.ledger_dir, "fs")
+        nobody = pwd.getpwnam("nobody")
+        tree = [root for root, _, _ in os.walk(fs)]
+        for path in tree:  # root's, read-only: mail processes (nobody) cannot write
+            os.chown(path, 0, 0)
+            os.chmod(path, 0o555)
+        try:
+            self.deliver_during_outage("Permission denied")
+            self.assert_refused_and_untouched(mid, uid)
+        finally:
+            for path in tree:
+                os.chown(path, nobody.pw_uid, nobody.pw_gid)
+                os.chmod(path, 0o755)
+        self.assert_back(mid, uid)
+
+
+if __name__ == "__main__":
+    unittest.main()
