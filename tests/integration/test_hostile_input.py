@@ -149,18 +149,20 @@ def recipient_rows(untagged):
 
 def assert_well_formed(test, raw, what):
     """RFC 5322: CRLF lines of at most 998 octets, no NUL, no bare CR or
-    LF; a header section with only the expected fields, once each."""
+    LF, no other control character; a header section with only the
+    expected fields, once each; no line of the body made by an injected
+    value (the hostile message tries Bcc:, X-Injected: and Reply-To:)."""
     test.assertNotIn(b"\0", raw, what)
     test.assertIsNone(re.search(rb"\r(?!\n)|(?<!\r)\n", raw), what)
     for line in raw.split(b"\r\n"):
         test.assertLessEqual(len(line), 998, what)
+        test.assertIsNone(re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", line), (what, line))
+        test.assertIsNone(re.match(rb"\s*(Bcc|X-Injected|Reply-To):", line, re.I), (what, line))
     header, _, _ = raw.partition(b"\r\n\r\n")
     names = [line.split(b":", 1)[0].decode().lower()
              for line in header.split(b"\r\n") if line and line[:1] not in b" \t"]
     test.assertLessEqual(set(names), ALLOWED_HEADERS, what)
     test.assertEqual(len(names), len(set(names)), what)
-    for line in header.split(b"\r\n"):
-        test.assertIsNone(re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", line), (what, line))
 
 
 def fetch_raw(user, mailbox, uid):
