@@ -63,12 +63,15 @@ imaplib.Commands.setdefault("XRECALL", ("SELECTED",))
 
 
 class Dovecot:
-    def __init__(self, users=None, plugin_settings=None, ledger="sqlite", extra_conf=""):
+    def __init__(self, users=None, plugin_settings=None, ledger="sqlite", extra_conf="",
+                 plugin=True):
+        """plugin=False: the same Dovecot without 90-recall.conf (benchmarks)."""
         self.users = dict(DEFAULT_USERS, **(users or {}))
         self.plugin_settings = dict({"recall_webmail_networks": WEBMAIL_IP + "/32"},
                                     **(plugin_settings or {}))
         self.ledger = ledger
         self.extra_conf = extra_conf
+        self.plugin = plugin
         self.dir = tempfile.mkdtemp(prefix="recall-dovecot-")
         os.chmod(self.dir, 0o755)
         self.conf = os.path.join(self.dir, "dovecot.conf")
@@ -217,7 +220,7 @@ service doveadm {{
     port = {self.ports['http']}
   }}
 }}
-!include {d}/90-recall.conf
+{"!include %s/90-recall.conf" % d if self.plugin else ""}
 # Test mail runs as nobody: let it reach the ledger's dict socket.
 service dict {{
   unix_listener dict {{
