@@ -1,5 +1,6 @@
 #include "recall-delivery-hook.h"
 #include "recall-clock.h"
+#include "recall-delivery-guid.h"
 #include "recall-ledger-dict.h"
 #include "recall-mailbox-access.h"
 #include "recall-plugin.h"
@@ -20,6 +21,7 @@ namespace {
 struct delivery_txn {
     struct recall_user *ruser;
     struct mailbox *box;
+    const struct mailbox_transaction_context *t;
 };
 
 void *txn_begin(struct mailbox_transaction_context *t)
@@ -42,7 +44,8 @@ void *txn_begin(struct mailbox_transaction_context *t)
     /* The ledger names each copy by UID and GUID: have UIDs assigned at
        commit, as LMTP does anyway when it delivers to several users. */
     t->flags = (enum mailbox_transaction_flags)(t->flags | MAILBOX_TRANSACTION_FLAG_ASSIGN_UIDS);
-    return new delivery_txn{ruser, box};
+    recall_delivery_guids_expect(*ruser->state, t);
+    return new delivery_txn{ruser, box, t};
 }
 
 void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
@@ -50,7 +53,8 @@ void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
     if (txn == NULL)
         return;
     std::unique_ptr<delivery_txn> dtxn(static_cast<delivery_txn *>(txn));
-    recall_saved_copies saved{mailbox_get_vname(dtxn->box), {}};
+    recall_saved_copies saved{mailbox_get_vname(dtxn->box), {},
+                              recall_delivery_guids_take(*dtxn->ruser->state, dtxn->t)};
     struct seq_range_iter iter;
     seq_range_array_iter_init(&iter, &changes->saved_uids);
     uint32_t uid;
@@ -62,7 +66,10 @@ void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
 
 void txn_rollback(void *txn)
 {
-    delete static_cast<delivery_txn *>(txn);
+    if (txn == NULL)
+        return;
+    std::unique_ptr<delivery_txn> dtxn(static_cast<delivery_txn *>(txn));
+    (void)recall_delivery_guids_take(*dtxn->ruser->state, dtxn->t);
 }
 
 recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &state,
@@ -83,7 +90,18 @@ recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &st
     return d;
 }
 
-/* A fast sync (index only, no directory scan) makes the new UIDs visible. */
+/* The copies' GUIDs were chosen at save: nothing to read back. */
+void record_chosen(struct mail_user *user, recall_user_state &state,
+                   const recall_saved_copies &saved, DictLedger &ledger)
+{
+    for (size_t i = 0; i < saved.uids.size(); i++) {
+        state.recorded.push_back(
+            delivery_of(user, state, saved.mailbox.c_str(), saved.uids[i], saved.guids[i].c_str()));
+        ledger.store_async(state.recorded.back());
+    }
+}
+
+/* Otherwise a sync makes the new UIDs visible and their GUIDs are read. */
 void record_mailbox(struct mail_user *user, recall_user_state &state,
                     const recall_saved_copies &saved, DictLedger &ledger)
 {
@@ -135,8 +153,12 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
         return;
     }
     DictLedger ledger(dict);
-    for (const recall_saved_copies &saved : state.delivered)
-        record_mailbox(user, state, saved, ledger);
+    for (const recall_saved_copies &saved : state.delivered) {
+        if (saved.guids.size() == saved.uids.size())
+            record_chosen(user, state, saved, ledger);
+        else
+            record_mailbox(user, state, saved, ledger);
+    }
     state.delivered.clear();
     if (!state.recorded.empty()) {
         state.recalled_answer = new DictLedger::RecalledAnswer();

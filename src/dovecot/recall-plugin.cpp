@@ -1,5 +1,6 @@
 /* lib90_recall_plugin: the mail plugin "recall" (load it with "notify"). */
 #include "recall-access-hook.h"
+#include "recall-delivery-guid.h"
 #include "recall-delivery-hook.h"
 #include "recall-dict-wait.h"
 #include "recall-user.h"
@@ -22,6 +23,7 @@ static struct mail_storage_hooks recall_mail_storage_hooks;
 void recall_plugin_init(struct module *module)
 {
     recall_mail_storage_hooks.mail_user_created = recall_user_created;
+    recall_mail_storage_hooks.mailbox_allocated = recall_delivery_guid_mailbox_allocated;
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
     mail_storage_hooks_add(module, &recall_mail_storage_hooks);
     recall_notify = recall_delivery_hook_register();

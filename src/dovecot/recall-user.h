@@ -1,6 +1,7 @@
 /* The per-user context of lib90_recall_plugin (internal to it). */
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ extern "C" {
 #include "recall-plugin.h"
 
 struct dict;
+struct mailbox_transaction_context;
 
 struct recall_network {
     struct ip_addr ip;
@@ -27,6 +29,7 @@ struct recall_network {
 struct recall_saved_copies {
     std::string mailbox;
     std::vector<uint32_t> uids;
+    std::vector<std::string> guids; /* chosen at save, same order; or empty */
 };
 
 struct recall_user_state {
@@ -36,6 +39,8 @@ struct recall_user_state {
     struct dict *dict = nullptr; /* opened on first use */
     /* Set by the delivery module for the recipient being delivered to. */
     recall_envelope envelope;
+    /* GUIDs chosen for the copies of each open delivery transaction. */
+    std::map<const struct mailbox_transaction_context *, std::vector<std::string>> save_guids;
     /* Copies delivered and committed, recorded when the user is done. */
     std::vector<recall_saved_copies> delivered;
     /* What was recorded, and whether the message had been recalled. */
