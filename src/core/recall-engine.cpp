@@ -96,14 +96,25 @@ Outcome Engine::run(const Request &request)
     std::sort(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
         return a.recipient_address < b.recipient_address;
     });
+    std::vector<Delivery> internal;
     std::vector<Row> external;
     std::set<std::string> listed;
     for (Delivery &d : own) {
         listed.insert(lower_ascii(d.recipient_address));
         if (lower_ascii(d.recipient_org) == org)
-            outcome.rows.push_back(visit(d, request.check_only, outcome.recalled_now));
+            internal.push_back(d);
         else
             external.push_back(Row{d.recipient_address, State::External, "", false});
+    }
+    std::vector<CopyMarks> marks;
+    std::string marks_error;
+    bool have_marks = ledger_.marks(internal, marks, marks_error) && marks.size() == internal.size();
+    for (size_t i = 0; i < internal.size(); i++) {
+        Row row = visit(internal[i], have_marks ? &marks[i] : nullptr, request.check_only,
+                        outcome.recalled_now);
+        if (!have_marks && row.state == State::Failed && row.reason.empty())
+            row.reason = "ledger: " + marks_error;
+        outcome.rows.push_back(row);
     }
     for (const std::string &address : request.copy_recipients) {
         if (listed.insert(lower_ascii(address)).second)
@@ -119,7 +130,8 @@ Outcome Engine::run(const Request &request)
     return outcome;
 }
 
-Row Engine::visit(Delivery &delivery, bool check_only, bool &recalled_now)
+Row Engine::visit(Delivery &delivery, const CopyMarks *marks, bool check_only,
+                  bool &recalled_now)
 {
     if (delivery.progress == Progress::Recalled)
         return row_for(delivery, State::Recalled);
@@ -137,13 +149,12 @@ Row Engine::visit(Delivery &delivery, bool check_only, bool &recalled_now)
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
-    CopyMarks marks;
-    if (!ledger_.marks(delivery, marks, error))
-        return row_for(delivery, State::Failed, "ledger: " + error);
+    if (marks == nullptr)
+        return row_for(delivery, State::Failed); // the caller gives the reason
     // Precedence when several apply: SHARED, FETCHED, READ (README).
-    if (facts.shared || marks.shared)
+    if (facts.shared || marks->shared)
         return row_for(delivery, State::Shared);
-    if (marks.fetched)
+    if (marks->fetched)
         return row_for(delivery, State::Fetched);
     if (facts.seen && !settings_.recall_read)
         return row_for(delivery, State::Read);

@@ -63,7 +63,8 @@ public:
     Row recall_arrival(Delivery &delivery, RecipientMailbox &box);
 
 private:
-    Row visit(Delivery &delivery, bool check_only, bool &recalled_now);
+    // marks: what the ledger knows of this copy, nullptr if it could not say.
+    Row visit(Delivery &delivery, const CopyMarks *marks, bool check_only, bool &recalled_now);
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
                     bool look_for_notice, bool &recalled_now);
     bool notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,

@@ -31,8 +31,11 @@ public:
     // later is recalled on arrival (rule 11).
     virtual bool mark_recalled(const std::string &sender, const std::string &message_id,
                                std::string &error) = 0;
-    // What the access tracking saw happen to the copy (rules 5 and 6).
-    virtual bool marks(const Delivery &delivery, CopyMarks &marks, std::string &error) = 0;
+    // What the access tracking saw happen to each copy (rules 5 and 6),
+    // out[i] for copies[i]: asked once per run for all copies, so that a
+    // ledger behind a server answers in one round trip, not one per copy.
+    virtual bool marks(const std::vector<Delivery> &copies, std::vector<CopyMarks> &out,
+                       std::string &error) = 0;
 };
 
 // What the recipient's mailbox says about the recorded copy.

@@ -159,26 +159,43 @@ bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
     return commit(trans, error);
 }
 
-bool DictLedger::has_key(const std::string &key, bool &found, std::string &error)
+namespace {
+
+/* One pending mark lookup: where its answer goes. */
+struct MarkLookup {
+    bool *found;
+    std::string *error;
+};
+
+void mark_lookup_callback(const struct dict_lookup_result *result, MarkLookup *lookup)
 {
-    struct dict_op_settings set = no_user_settings();
-    const char *value, *lookup_error;
-    int ret = dict_lookup(dict_, &set, pool_datastack_create(), key.c_str(), &value,
-                          &lookup_error);
-    if (ret < 0) {
-        error = lookup_error;
-        return false;
-    }
-    found = ret > 0;
-    return true;
+    if (result->ret < 0 && lookup->error->empty())
+        *lookup->error = result->error;
+    *lookup->found = result->ret > 0;
 }
 
-bool DictLedger::marks(const recall::Delivery &delivery, recall::CopyMarks &marks,
-                       std::string &error)
+} // namespace
+
+bool DictLedger::marks(const std::vector<recall::Delivery> &copies,
+                       std::vector<recall::CopyMarks> &out, std::string &error)
 {
-    std::string copykey = recall_copy_key(delivery);
-    return has_key(kFetched + copykey, marks.fetched, error) &&
-           has_key(kShared + copykey, marks.shared, error);
+    struct dict_op_settings set = no_user_settings();
+    out.assign(copies.size(), recall::CopyMarks());
+    std::vector<MarkLookup> lookups;
+    lookups.reserve(copies.size() * 2);
+    std::string lookup_error;
+    for (size_t i = 0; i < copies.size(); i++) {
+        std::string copykey = recall_copy_key(copies[i]);
+        lookups.push_back(MarkLookup{&out[i].fetched, &lookup_error});
+        dict_lookup_async(dict_, &set, (kFetched + copykey).c_str(), mark_lookup_callback,
+                          &lookups.back());
+        lookups.push_back(MarkLookup{&out[i].shared, &lookup_error});
+        dict_lookup_async(dict_, &set, (kShared + copykey).c_str(), mark_lookup_callback,
+                          &lookups.back());
+    }
+    dict_wait(dict_);
+    error = lookup_error;
+    return lookup_error.empty();
 }
 
 bool DictLedger::mark_recalled(const std::string &sender, const std::string &message_id,

@@ -30,7 +30,8 @@ public:
                                     std::vector<recall::Delivery> &out,
                                     std::string &error) override;
     bool store(const recall::Delivery &delivery, std::string &error) override;
-    bool marks(const recall::Delivery &delivery, recall::CopyMarks &marks,
+    /* All lookups are sent at once, then answered together. */
+    bool marks(const std::vector<recall::Delivery> &copies, std::vector<recall::CopyMarks> &out,
                std::string &error) override;
     bool mark_recalled(const std::string &sender, const std::string &message_id,
                        std::string &error) override;
@@ -61,7 +62,6 @@ public:
     int prune(int64_t now, unsigned int &pruned, std::string &error);
 
 private:
-    bool has_key(const std::string &key, bool &found, std::string &error);
     bool list(const std::string &path, std::vector<std::pair<std::string, std::string>> &out,
               std::string &error);
     bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,

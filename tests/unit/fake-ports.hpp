@@ -42,13 +42,18 @@ public:
 
     bool marks_down = false;
 
-    bool marks(const Delivery &d, CopyMarks &marks, std::string &error) override
+    int marks_calls = 0;
+
+    bool marks(const std::vector<Delivery> &copies, std::vector<CopyMarks> &out,
+               std::string &error) override
     {
+        marks_calls++;
         if (marks_down) {
             error = "marks unreadable";
             return false;
         }
-        marks = copy_marks[d.recipient_user];
+        for (const Delivery &d : copies)
+            out.push_back(copy_marks[d.recipient_user]);
         return true;
     }
 

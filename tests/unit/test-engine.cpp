@@ -27,6 +27,7 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(interrupted_recall_resumes_without_duplicates);
     CPPUNIT_TEST(intent_write_failure_leaves_copy);
     CPPUNIT_TEST(unreadable_marks_fail_the_copy);
+    CPPUNIT_TEST(marks_are_asked_once_per_run);
     CPPUNIT_TEST(recall_is_marked_check_is_not);
     CPPUNIT_TEST(late_arrival_is_recalled_with_notice);
     CPPUNIT_TEST(two_copies_for_one_recipient_one_notice);
@@ -301,6 +302,15 @@ public:
         Outcome o = run(request());
         CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        CPPUNIT_ASSERT(o.rows[0].reason.find("marks unreadable") != std::string::npos);
+    }
+
+    void marks_are_asked_once_per_run()
+    {
+        Outcome o = run(request(true)); // bob and carol
+        CPPUNIT_ASSERT_EQUAL(1, ledger.marks_calls);
+        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Recallable);
+        CPPUNIT_ASSERT(state_of(o, "carol@example.com") == State::Recallable);
     }
 
     void recall_is_marked_check_is_not()
