@@ -69,6 +69,4 @@ private:
     std::string authorization_;
 };
 
-std::string json_quote(const std::string &text);
-
 } // namespace bench

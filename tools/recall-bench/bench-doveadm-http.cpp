@@ -1,4 +1,5 @@
 #include "bench-clients.hpp"
+#include "bench-stats.hpp"
 
 #include <stdexcept>
 
@@ -26,17 +27,6 @@ std::string base64(const std::string &in)
 
 } // namespace
 
-std::string json_quote(const std::string &text)
-{
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
 DoveadmHttpClient::DoveadmHttpClient(const Endpoint &to, const std::string &api_key)
     : to_(to), authorization_("X-Dovecot-API " + base64(api_key))
 {
@@ -44,7 +34,7 @@ DoveadmHttpClient::DoveadmHttpClient(const Endpoint &to, const std::string &api_
 
 std::string DoveadmHttpClient::run(const std::string &command, const std::string &parameters_json)
 {
-    std::string body = "[[" + json_quote(command) + "," + parameters_json + ",\"b\"]]";
+    std::string body = "[[" + json_string(command) + "," + parameters_json + ",\"b\"]]";
     Connection conn(to_);
     conn.send("POST /doveadm/v1 HTTP/1.0\r\nHost: " + to_.host +
               "\r\nContent-Type: application/json\r\nAuthorization: " + authorization_ +

@@ -74,8 +74,6 @@ std::string to_text(const Summary &s)
     return text;
 }
 
-namespace {
-
 std::string json_string(const std::string &text)
 {
     std::string out = "\"";
@@ -93,8 +91,6 @@ std::string json_string(const std::string &text)
     }
     return out + "\"";
 }
-
-} // namespace
 
 std::string to_json(const std::vector<Summary> &summaries)
 {

@@ -39,6 +39,7 @@ private:
 double percentile(const std::vector<double> &sorted, double fraction);
 
 std::string to_text(const Summary &summary);
+std::string json_string(const std::string &text); // quoted and escaped
 std::string to_json(const std::vector<Summary> &summaries);
 
 // "deliver: 523/1000" on stderr, at most once a second, for long runs.

@@ -159,7 +159,7 @@ Summary run_recall(const Options &o)
         if (o.via == "doveadm") {
             DoveadmHttpClient(o.http, o.api_key)
                 .run(o.check ? "recallCheck" : "recallRun",
-                     "{\"user\":" + json_quote(o.sender) + ",\"messageId\":" + json_quote(id) + "}");
+                     "{\"user\":" + json_string(o.sender) + ",\"messageId\":" + json_string(id) + "}");
         } else {
             ImapClient::Response r = sender.command(std::string("UID XRECALL ") +
                                                     (o.check ? "CHECK " : "") + std::to_string(uid));
