@@ -110,11 +110,8 @@ Outcome Engine::run(const Request &request)
     std::string marks_error;
     bool have_marks = ledger_.marks(internal, marks, marks_error) && marks.size() == internal.size();
     for (size_t i = 0; i < internal.size(); i++) {
-        Row row = visit(internal[i], have_marks ? &marks[i] : nullptr, request.check_only,
-                        outcome.recalled_now);
-        if (!have_marks && row.state == State::Failed && row.reason.empty())
-            row.reason = "ledger: " + marks_error;
-        outcome.rows.push_back(row);
+        outcome.rows.push_back(visit(internal[i], have_marks ? &marks[i] : nullptr, marks_error,
+                                     request.check_only, outcome.recalled_now));
     }
     for (const std::string &address : request.copy_recipients) {
         if (listed.insert(lower_ascii(address)).second)
@@ -130,8 +127,8 @@ Outcome Engine::run(const Request &request)
     return outcome;
 }
 
-Row Engine::visit(Delivery &delivery, const CopyMarks *marks, bool check_only,
-                  bool &recalled_now)
+Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
+                  bool check_only, bool &recalled_now)
 {
     if (delivery.progress == Progress::Recalled)
         return row_for(delivery, State::Recalled);
@@ -150,7 +147,7 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, bool check_only,
                                                                           : State::Deleted);
     }
     if (marks == nullptr)
-        return row_for(delivery, State::Failed); // the caller gives the reason
+        return row_for(delivery, State::Failed, "ledger: " + marks_error);
     // Precedence when several apply: SHARED, FETCHED, READ (README).
     if (facts.shared || marks->shared)
         return row_for(delivery, State::Shared);

@@ -63,8 +63,10 @@ public:
     Row recall_arrival(Delivery &delivery, RecipientMailbox &box);
 
 private:
-    // marks: what the ledger knows of this copy, nullptr if it could not say.
-    Row visit(Delivery &delivery, const CopyMarks *marks, bool check_only, bool &recalled_now);
+    // marks: what the ledger knows of this copy; nullptr if it could not
+    // say, and marks_error says why.
+    Row visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
+              bool check_only, bool &recalled_now);
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
                     bool look_for_notice, bool &recalled_now);
     bool notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
