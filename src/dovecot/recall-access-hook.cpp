@@ -36,11 +36,6 @@ bool is_download(const char *reason)
     return false;
 }
 
-void flush_marks(struct mail_user *user)
-{
-    recall_access_flush(user);
-}
-
 /* Marks the owner's copy of mail, written by the acting user's process.
    Cheap checks first: only copies still inside the window can matter, each
    once per session; the marks of one ioloop pass (a FETCH of many
@@ -60,7 +55,7 @@ void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark
         {mark, owner, guid,
          ioloop_time + state.settings.window_secs + state.settings.retention_secs});
     if (state.marks_flush == nullptr)
-        state.marks_flush = timeout_add_short(0, flush_marks, actor);
+        state.marks_flush = timeout_add_short(0, recall_access_flush, actor);
 }
 
 bool opened_by_another_user(struct mail_namespace *ns)
