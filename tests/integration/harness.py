@@ -41,10 +41,17 @@ DEFAULT_USERS = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(names):
+    """Distinct free loopback ports. All sockets stay open until every port is
+    chosen: closing each at once let the kernel hand out the same port twice."""
+    socks = [socket.socket() for _ in names]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return {name: s.getsockname()[1] for name, s in zip(names, socks)}
+    finally:
+        for s in socks:
+            s.close()
 
 
 class SourceBoundIMAP(imaplib.IMAP4):
@@ -76,15 +83,28 @@ class Dovecot:
         os.chmod(self.dir, 0o755)
         self.conf = os.path.join(self.dir, "dovecot.conf")
         self.log = os.path.join(self.dir, "dovecot.log")
-        self.ports = {name: free_port() for name in ("imap", "pop3", "lmtp", "http")}
+        self.ports = free_ports(("imap", "pop3", "lmtp", "http"))
         self.started = False
 
     # --- lifecycle -------------------------------------------------------
     def start(self):
         self._write_users()
         self._write_ledger()
-        self._write_conf()
-        subprocess.run(["dovecot", "-c", self.conf], check=True)
+        for attempt in range(3):
+            self._write_conf()
+            # stderr goes to a file: the daemonized master keeps it open, so
+            # a pipe would never reach EOF.
+            with tempfile.TemporaryFile("w+") as err:
+                code = subprocess.run(["dovecot", "-c", self.conf], stderr=err).returncode
+                err.seek(0)
+                errors = err.read()
+            if code == 0:
+                break
+            # A chosen port can still be taken (by any outgoing connection)
+            # before the master binds it: choose again rather than fail.
+            if "Address already in use" not in errors or attempt == 2:
+                raise RuntimeError("dovecot did not start (exit %d):\n%s" % (code, errors))
+            self.ports = free_ports(tuple(self.ports))
         self.started = True
         deadline = time.time() + 15
         for port in self.ports.values():
