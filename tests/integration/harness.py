@@ -377,6 +377,15 @@ def send(dovecot, sender, to, cc=(), bcc=(), deliver_to=None, **kw):
     to the MTA (here: LMTP straight to the local recipients). Returns
     (message_id, uid of the Sent copy)."""
     message_id, raw = make_message(sender, to, cc=cc, bcc=bcc, **kw)
+    local = deliver_to if deliver_to is not None else list(to) + list(cc) + list(bcc)
+    # Bcc is not in what the MTA delivers.
+    delivered = raw.replace(b"Bcc: " + ", ".join(bcc).encode() + b"\r\n", b"") if bcc else raw
+    return message_id, send_raw(dovecot, sender, raw, local, delivered)
+
+
+def send_raw(dovecot, sender, raw, deliver_to, delivered=None):
+    """send() for a message given as bytes: saves raw in the sender's Sent,
+    delivers `delivered` (default raw) over LMTP; returns the Sent UID."""
     conn = dovecot.imap(sender)
     try:
         typ, data = conn.append("Sent", r"(\Seen)", None, raw)
@@ -384,14 +393,11 @@ def send(dovecot, sender, to, cc=(), bcc=(), deliver_to=None, **kw):
         uid = int(data[0].decode().split("APPENDUID ")[1].split()[1].rstrip("]"))
     finally:
         conn.logout()
-    local = deliver_to if deliver_to is not None else list(to) + list(cc) + list(bcc)
-    if local:
-        # Bcc is not in what the MTA delivers.
-        delivered = raw.replace(b"Bcc: " + ", ".join(bcc).encode() + b"\r\n", b"") if bcc else raw
-        replies = dovecot.lmtp_deliver(sender, local, delivered)
+    if deliver_to:
+        replies = dovecot.lmtp_deliver(sender, deliver_to, raw if delivered is None else delivered)
         for rcpt, (code, text) in replies.items():
             assert code == 250, (rcpt, code, text)
-    return message_id, uid
+    return uid
 
 
 def xrecall(conn, *args, uid=True):
