@@ -71,12 +71,15 @@ imaplib.Commands.setdefault("XRECALL", ("SELECTED",))
 
 class Dovecot:
     def __init__(self, users=None, plugin_settings=None, ledger="sqlite", extra_conf="",
-                 plugin=True):
-        """plugin=False: the same Dovecot without 90-recall.conf (benchmarks)."""
+                 plugin=True, postgres=None):
+        """plugin=False: the same Dovecot without 90-recall.conf (benchmarks).
+        ledger: sqlite (default), fs, file, or pgsql in `postgres` (a
+        postgres.Postgres, started)."""
         self.users = dict(DEFAULT_USERS, **(users or {}))
         self.plugin_settings = dict({"recall_webmail_networks": WEBMAIL_IP + "/32"},
                                     **(plugin_settings or {}))
         self.ledger = ledger
+        self.postgres = postgres
         self.extra_conf = extra_conf
         self.plugin = plugin
         self.dir = tempfile.mkdtemp(prefix="recall-dovecot-")
@@ -141,17 +144,25 @@ class Dovecot:
             f.write("\n".join(lines) + "\n")
 
     def _write_ledger(self):
-        """The shipped conf and maps, with the ledger in the temp dir."""
+        """The shipped conf and maps, with the ledger in the temp dir (or the
+        given PostgreSQL server's database)."""
         ledger_dir = os.path.join(self.dir, "ledger")
         os.makedirs(ledger_dir)
-        with open(os.path.join(REPO, "conf.d", "dovecot-dict-recall-sqlite.conf.ext.in")) as f:
-            maps = f.read().replace("@ledger_dir@", ledger_dir)
-        self.maps = os.path.join(self.dir, "dovecot-dict-recall-sqlite.conf.ext")
-        with open(self.maps, "w") as f:
-            f.write(maps)
-        with open(os.path.join(REPO, "contrib", "sql", "recall-sqlite.sql")) as f:
-            subprocess.run(["sqlite3", os.path.join(ledger_dir, "ledger.db")], stdin=f, check=True,
-                           stdout=subprocess.DEVNULL)
+        shutil.copy(os.path.join(REPO, "conf.d", "dovecot-dict-recall-maps.conf.ext"), self.dir)
+        schema = os.path.join(REPO, "contrib", "sql", "recall-ledger.sql")
+        if self.ledger == "pgsql":
+            self.dict_conf = self._copy_conf("dovecot-dict-recall-pgsql.conf.ext", {
+                "connect = host=db.example.com port=5432 dbname=recall user=recall "
+                "password=CHANGE-ME": "connect = " + self.postgres.connect_string()})
+            self.postgres.load(schema)  # idempotent: hosts sharing it may all run it
+        else:
+            self.dict_conf = self._copy_conf("dovecot-dict-recall-sqlite.conf.ext.in",
+                                             {"@ledger_dir@": ledger_dir})
+            with open(schema) as f:
+                subprocess.run(["sqlite3", os.path.join(ledger_dir, "ledger.db")], stdin=f,
+                               check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["sqlite3", os.path.join(ledger_dir, "ledger.db"),
+                            "PRAGMA journal_mode = WAL;"], check=True, stdout=subprocess.DEVNULL)
         dovecot = pwd.getpwnam("dovecot")
         nobody = pwd.getpwnam("nobody")
         if self.ledger == "sqlite":
@@ -162,14 +173,28 @@ class Dovecot:
             os.chown(path, owner.pw_uid, owner.pw_gid)
         self.ledger_dir = ledger_dir
         with open(os.path.join(REPO, "conf.d", "90-recall.conf")) as f:
-            recall_conf = f.read().replace("/etc/dovecot/dovecot-dict-recall-sqlite.conf.ext",
-                                           self.maps)
+            recall_conf = f.read().replace(
+                "sqlite:/etc/dovecot/dovecot-dict-recall-sqlite.conf.ext",
+                "%s:%s" % ("pgsql" if self.ledger == "pgsql" else "sqlite", self.dict_conf))
         with open(os.path.join(self.dir, "90-recall.conf"), "w") as f:
             f.write(recall_conf)
+
+    def _copy_conf(self, name, replacements):
+        """A shipped conf.d file in the temp dir, with its lines replaced."""
+        with open(os.path.join(REPO, "conf.d", name)) as f:
+            text = f.read()
+        for old, new in replacements.items():
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        path = os.path.join(self.dir, name.replace(".in", ""))
+        with open(path, "w") as f:
+            f.write(text)
+        return path
 
     def ledger_uri(self):
         return {
             "sqlite": "proxy::recall",
+            "pgsql": "proxy::recall",
             "fs": "fs:posix:prefix=%s/fs/" % self.ledger_dir,
             "file": "file:%s/ledger.dict" % self.ledger_dir,
         }[self.ledger]
@@ -343,6 +368,16 @@ plugin {{
         finally:
             conn.logout()
 
+    def message_raw(self, user, mailbox, uid):
+        """The message's bytes, read without setting \\Seen."""
+        conn = self.imap(user)
+        try:
+            conn.select('"%s"' % mailbox, readonly=True)
+            typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            return data[0][1]
+        finally:
+            conn.logout()
+
     def message_ids(self, user, mailbox="INBOX"):
         return [h["Message-ID"] for _, _, h in self.messages(user, mailbox)]
 
@@ -428,13 +463,8 @@ def parse_rows(lines):
 
 
 def message_text(dovecot, user, mailbox, uid):
-    conn = dovecot.imap(user)
-    try:
-        conn.select('"%s"' % mailbox, readonly=True)
-        typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
-        return email.message_from_bytes(data[0][1], policy=email.policy.default)
-    finally:
-        conn.logout()
+    return email.message_from_bytes(dovecot.message_raw(user, mailbox, uid),
+                                    policy=email.policy.default)
 
 
 def find(messages, header, value):

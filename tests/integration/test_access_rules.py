@@ -168,13 +168,7 @@ class LateArrivalTest(unittest.TestCase):
 
 
 def _sent_copy(uid):
-    conn = dovecot.imap(ALICE)
-    try:
-        conn.select("Sent", readonly=True)
-        typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
-        return data[0][1]
-    finally:
-        conn.logout()
+    return dovecot.message_raw(ALICE, "Sent", uid)
 
 
 if __name__ == "__main__":

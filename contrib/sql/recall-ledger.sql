@@ -1,10 +1,14 @@
--- The recall ledger (SPEC section 7) for SQLite behind Dovecot's dict
--- server; the maps are conf.d/dovecot-dict-recall-sqlite.conf.ext.
--- Keys are hex hashes and minute numbers computed by the plugin.
-
--- Write-ahead logging: commits are cheap and readers never block writers,
--- so deliveries in parallel do not run into "database is locked".
-PRAGMA journal_mode = WAL;
+-- The recall ledger (SPEC section 7) behind Dovecot's dict server, for
+-- SQLite and PostgreSQL alike; the maps are
+-- conf.d/dovecot-dict-recall-maps.conf.ext. Keys are hex hashes and minute
+-- numbers computed by the plugin. Idempotent: running it again keeps rows.
+--
+-- Every query of a recall is an equality on a primary key or its first
+-- column (the deliveries of one message, the marks of one copy, one
+-- message's recalled marker), so its cost grows with the message's
+-- recipients, not with the table. Expiry reads only the expired minutes'
+-- buckets of the expiry indexes and deletes by primary key: no scan at any
+-- table size. (SQLite: `make install` also sets journal_mode = WAL.)
 
 -- One row per delivered copy; the record holds every field.
 CREATE TABLE IF NOT EXISTS recall_delivery (
