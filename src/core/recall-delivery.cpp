@@ -99,6 +99,8 @@ std::string encode_delivery(const Delivery &d)
     add_field(out, "rcpt", d.recipient_address);
     add_field(out, "org", d.recipient_org);
     add_field(out, "box", d.mailbox);
+    if (!d.host.empty())
+        add_field(out, "host", d.host);
     add_field(out, "uid", std::to_string(d.uid));
     add_field(out, "guid", d.guid);
     add_field(out, "subject", d.subject);
@@ -134,6 +136,7 @@ std::optional<Delivery> decode_delivery(std::string_view text)
     d.recipient_address = fields["rcpt"];
     d.recipient_org = fields["org"];
     d.mailbox = fields["box"];
+    d.host = fields["host"];
     d.guid = fields["guid"];
     d.subject = fields["subject"];
     std::optional<Progress> progress = parse_progress(fields["progress"]);

@@ -23,6 +23,8 @@ struct Delivery {
     std::string recipient_address; // envelope recipient
     std::string recipient_org;
     std::string mailbox;           // where it was delivered
+    // The backend that holds the copy (its recall_host); empty: this one.
+    std::string host;
     uint32_t uid = 0;
     std::string guid;
     std::string subject;           // for the notice, already sanitised

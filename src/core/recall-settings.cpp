@@ -27,6 +27,30 @@ std::optional<NotifyMode> parse_notify_mode(const std::string &value)
     return std::nullopt;
 }
 
+std::optional<HostPort> parse_host_port(const std::string &value)
+{
+    size_t colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size() ||
+        value.size() - colon - 1 > 5)
+        return std::nullopt;
+    HostPort out;
+    out.name = value.substr(0, colon);
+    bool name_ok = std::all_of(out.name.begin(), out.name.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-';
+    });
+    unsigned long port = 0;
+    for (size_t i = colon + 1; i < value.size(); i++) {
+        if (value[i] < '0' || value[i] > '9')
+            return std::nullopt;
+        port = port * 10 + (value[i] - '0');
+    }
+    if (!name_ok || port == 0 || port > 65535)
+        return std::nullopt;
+    out.port = static_cast<uint16_t>(port);
+    return out;
+}
+
 std::string lower_ascii(std::string text)
 {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {

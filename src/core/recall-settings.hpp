@@ -26,6 +26,14 @@ struct Settings {
     std::string report_template;
 };
 
+// A backend's doveadm HTTP API as other backends reach it (recall_host):
+// "name:port", name a DNS name or IPv4 address, port 1-65535.
+struct HostPort {
+    std::string name;
+    uint16_t port = 0;
+};
+std::optional<HostPort> parse_host_port(const std::string &value);
+
 // Strict "yes" / "no": anything else is a malformed setting.
 std::optional<bool> parse_yes_no(const std::string &value);
 std::optional<Account> parse_account(const std::string &value);

@@ -1,6 +1,8 @@
 /* lib10_doveadm_recall_plugin: doveadm recall check|run|prune (SPEC
    section 4), also exposed over doveadm's HTTP API as recallCheck,
-   recallRun and recallPrune. */
+   recallRun and recallPrune; and recall copy, a step of another backend's
+   recall (doveadm-recall-copy.cpp). */
+#include "doveadm-recall-copy.h"
 #include "recall-ledger-dict.h"
 #include "recall-plugin.h"
 
@@ -221,6 +223,7 @@ void doveadm_recall_plugin_init(struct module *)
 {
     for (struct doveadm_cmd_ver2 &cmd : recall_commands)
         doveadm_cmd_register_ver2(&cmd);
+    doveadm_recall_copy_register();
 }
 
 void doveadm_recall_plugin_deinit(void)

@@ -82,6 +82,7 @@ recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &st
     d.recipient_address = state.envelope.recipient;
     d.recipient_org = state.settings.org;
     d.mailbox = mailbox;
+    d.host = state.host;
     d.uid = uid;
     d.guid = guid;
     d.subject = state.envelope.subject;

@@ -2,7 +2,7 @@
    to the recipients' storage, then the sender's side of a recall. */
 #include "recall-clock.h"
 #include "recall-ledger-dict.h"
-#include "recall-mailbox-access.h"
+#include "recall-remote-mailbox.h"
 #include "recall-messages.h"
 #include "recall-plugin.h"
 #include "recall-user.h"
@@ -114,7 +114,8 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
         return outcome;
     }
     DictLedger ledger(dict);
-    StorageMailboxAccess mailboxes(user, templates);
+    const recall_user_state &state = *ruser->state;
+    HostMailboxAccess mailboxes(user, templates, state.host, state.host_password);
     IoloopClock clock;
     outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
     if (lock != NULL)

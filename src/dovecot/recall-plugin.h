@@ -54,3 +54,11 @@ int recall_find_message_id(struct mailbox *box, const std::string &message_id,
    be NULL). */
 recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
                                const recall::Request &request, struct mail *sent_mail);
+
+/* One step of another backend's recall on a copy held by this one (doveadm
+   recall copy): operation inspect, expunge, has-notice or save-notice on
+   the copy an encoded delivery record names, in user's mail, who must be
+   its recipient. 0 with the answer (recall-remote.hpp), else a sysexits
+   code with error. */
+int recall_copy_step(struct mail_user *user, const std::string &operation,
+                     const std::string &record, std::string &answer, std::string &error);

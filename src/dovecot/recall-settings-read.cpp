@@ -88,6 +88,19 @@ bool read_text(struct mail_user *user, const char *name, std::string &out, const
     return true;
 }
 
+bool read_host(struct mail_user *user, std::string &out, const char **error_r)
+{
+    const char *value = setting(user, "recall_host");
+    if (value == NULL)
+        return true;
+    if (!recall::parse_host_port(value)) {
+        *error_r = t_strdup_printf("recall_host: invalid value '%s' (expected name:port)", value);
+        return false;
+    }
+    out = value;
+    return true;
+}
+
 } // namespace
 
 bool recall_settings_read(struct mail_user *user, struct recall_user_state &state,
@@ -116,7 +129,9 @@ bool recall_settings_read(struct mail_user *user, struct recall_user_state &stat
                      error_r) ||
         !read_choice(user, "recall_notify_recipients", recall::parse_notify_mode,
                      "yes, no or read", set.notify, error_r) ||
-        !read_networks(user, state.webmail_networks, error_r))
+        !read_networks(user, state.webmail_networks, error_r) ||
+        !read_host(user, state.host, error_r) ||
+        !read_text(user, "recall_host_password", state.host_password, error_r))
         return false;
     set.address = recall::lower_ascii(set.address);
     set.org = set.org.empty() ? recall::address_domain(set.address) : recall::lower_ascii(set.org);

@@ -24,6 +24,8 @@ from email.message import EmailMessage
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "pw"
 API_KEY = "recall-test-key"
+# doveadm_password of every test Dovecot: backends use it on each other.
+DOVEADM_PASSWORD = "recall-backend-pw"
 WEBMAIL_IP = "127.0.0.1"
 OTHER_IP = "127.0.0.2"  # a client that is not the webmail host
 
@@ -71,15 +73,17 @@ imaplib.Commands.setdefault("XRECALL", ("SELECTED",))
 
 class Dovecot:
     def __init__(self, users=None, plugin_settings=None, ledger="sqlite", extra_conf="",
-                 plugin=True, postgres=None):
+                 plugin=True, postgres=None, backend=False):
         """plugin=False: the same Dovecot without 90-recall.conf (benchmarks).
         ledger: sqlite (default), fs, file, or pgsql in `postgres` (a
-        postgres.Postgres, started)."""
+        postgres.Postgres, started). backend=True: one of several backends
+        sharing a ledger (recall_host is its doveadm HTTP port)."""
         self.users = dict(DEFAULT_USERS, **(users or {}))
         self.plugin_settings = dict({"recall_webmail_networks": WEBMAIL_IP + "/32"},
                                     **(plugin_settings or {}))
         self.ledger = ledger
         self.postgres = postgres
+        self.backend = backend
         self.extra_conf = extra_conf
         self.plugin = plugin
         self.dir = tempfile.mkdtemp(prefix="recall-dovecot-")
@@ -109,6 +113,10 @@ class Dovecot:
                 raise RuntimeError("dovecot did not start (exit %d):\n%s" % (code, errors))
             self.ports = free_ports(tuple(self.ports))
         self.started = True
+        self._wait_listening()
+        return self
+
+    def _wait_listening(self):
         deadline = time.time() + 15
         for port in self.ports.values():
             while True:
@@ -120,7 +128,24 @@ class Dovecot:
                         raise RuntimeError("dovecot did not listen on %d; log:\n%s" %
                                            (port, self.log_text()))
                     time.sleep(0.05)
-        return self
+
+    def host(self):
+        """This backend's recall_host: its doveadm HTTP API."""
+        return "127.0.0.1:%d" % self.ports["http"]
+
+    def halt(self):
+        """Stopped with its mail and settings kept (an outage): see resume()."""
+        subprocess.run(["doveadm", "-c", self.conf, "stop"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def resume(self):
+        """Started again as it was after halt()."""
+        deadline = time.time() + 15
+        while subprocess.run(["dovecot", "-c", self.conf], stderr=subprocess.DEVNULL).returncode:
+            if time.time() > deadline:  # the old master may still be exiting
+                raise RuntimeError("dovecot did not start again; log:\n" + self.log_text())
+            time.sleep(0.2)
+        self._wait_listening()
 
     def stop(self, keep=False):
         if self.started:
@@ -201,7 +226,9 @@ class Dovecot:
 
     def _write_conf(self):
         d = self.dir
-        settings = dict(self.plugin_settings, recall_dict=self.ledger_uri())
+        backend = dict(recall_host=self.host(),
+                       recall_host_password=DOVEADM_PASSWORD) if self.backend else {}
+        settings = dict(backend, **self.plugin_settings, recall_dict=self.ledger_uri())
         plugin = "\n".join("  %s = %s" % kv for kv in settings.items())
         conf = f"""
 base_dir = {d}/run
@@ -218,6 +245,7 @@ first_valid_uid = 1
 mail_location = maildir:~/Maildir
 protocols = imap pop3 lmtp
 doveadm_api_key = {API_KEY}
+doveadm_password = {DOVEADM_PASSWORD}
 mail_debug = no
 passdb {{
   driver = passwd-file
@@ -448,6 +476,16 @@ def xrecall(conn, *args, uid=True):
     lines = [line.decode() for line in conn.untagged_responses.pop("XRECALL", [])]
     text = data[0].decode() if data and data[0] else ""
     return typ, text, lines
+
+
+def sent_xrecall(dovecot, user, uid, *words):
+    """xrecall() on a message of user's Sent, in a webmail session of its own."""
+    conn = dovecot.imap(user)
+    try:
+        conn.select("Sent")
+        return xrecall(conn, *words, str(uid))
+    finally:
+        conn.logout()
 
 
 def parse_rows(lines):

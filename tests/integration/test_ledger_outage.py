@@ -8,18 +8,13 @@ import pwd
 import time
 import unittest
 
-from harness import Dovecot, find, parse_rows, send, xrecall
+from harness import Dovecot, find, parse_rows, send, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
 
 def recall(dovecot, uid, *words):
-    conn = dovecot.imap(ALICE)
-    try:
-        conn.select("Sent")
-        return xrecall(conn, *words, str(uid))
-    finally:
-        conn.logout()
+    return sent_xrecall(dovecot, ALICE, uid, *words)
 
 
 class OutageTest(unittest.TestCase):

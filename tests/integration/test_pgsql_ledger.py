@@ -8,7 +8,7 @@ import re
 import time
 import unittest
 
-from harness import Dovecot, find, parse_rows, send, xrecall
+from harness import Dovecot, find, parse_rows, send, sent_xrecall
 from postgres import DATABASE, ROLE, Postgres
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
@@ -31,13 +31,8 @@ def tearDownModule():
     postgres.stop()
 
 
-def recall(uid, *words, user=ALICE):
-    conn = dovecot.imap(user)
-    try:
-        conn.select("Sent")
-        return xrecall(conn, *words, str(uid))
-    finally:
-        conn.logout()
+def recall(uid, *words):
+    return sent_xrecall(dovecot, ALICE, uid, *words)
 
 
 def download(user):

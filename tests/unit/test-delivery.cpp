@@ -10,6 +10,7 @@ class DeliveryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(hostile_values_stay_on_one_line);
     CPPUNIT_TEST(rejects_garbage);
     CPPUNIT_TEST(rejects_other_versions_and_missing_fields);
+    CPPUNIT_TEST(host_is_kept_and_optional);
     CPPUNIT_TEST_SUITE_END();
 
     Delivery sample()
@@ -21,6 +22,7 @@ class DeliveryTest : public CppUnit::TestFixture {
         d.recipient_address = "Bob@Example.com";
         d.recipient_org = "example.com";
         d.mailbox = "INBOX/Sub folder";
+        d.host = "backend-2.example.com:8080";
         d.uid = 4294967295u;
         d.guid = "0123abcd";
         d.subject = "Préavis: 100% sûr";
@@ -40,6 +42,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(d.message_id, back->message_id);
         CPPUNIT_ASSERT_EQUAL(d.recipient_address, back->recipient_address);
         CPPUNIT_ASSERT_EQUAL(d.mailbox, back->mailbox);
+        CPPUNIT_ASSERT_EQUAL(d.host, back->host);
         CPPUNIT_ASSERT_EQUAL(d.uid, back->uid);
         CPPUNIT_ASSERT_EQUAL(d.subject, back->subject);
         CPPUNIT_ASSERT_EQUAL(d.delivered_at, back->delivered_at);
@@ -81,6 +84,19 @@ public:
         Delivery d = sample();
         d.guid.clear();
         CPPUNIT_ASSERT(!decode_delivery(encode_delivery(d)).has_value());
+    }
+
+    // Records of a host without recall_host (and older records) have no
+    // host field: the copy is on the host that reads them.
+    void host_is_kept_and_optional()
+    {
+        Delivery d = sample();
+        d.host.clear();
+        std::string text = encode_delivery(d);
+        CPPUNIT_ASSERT(text.find("host=") == std::string::npos);
+        std::optional<Delivery> back = decode_delivery(text);
+        CPPUNIT_ASSERT(back.has_value());
+        CPPUNIT_ASSERT(back->host.empty());
     }
 };
 

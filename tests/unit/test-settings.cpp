@@ -9,6 +9,7 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(SettingsTest);
     CPPUNIT_TEST(choices_are_strict);
     CPPUNIT_TEST(domain_of_address);
+    CPPUNIT_TEST(host_and_port);
     CPPUNIT_TEST(public_names);
     CPPUNIT_TEST_SUITE_END();
 
@@ -31,6 +32,18 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("b.org"), address_domain("\"a@x\"@b.org"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), address_domain("bob"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), address_domain("bob@"));
+    }
+
+    void host_and_port()
+    {
+        std::optional<HostPort> hp = parse_host_port("backend-2.example.com:8080");
+        CPPUNIT_ASSERT(hp.has_value());
+        CPPUNIT_ASSERT_EQUAL(std::string("backend-2.example.com"), hp->name);
+        CPPUNIT_ASSERT_EQUAL(8080, (int)hp->port);
+        CPPUNIT_ASSERT_EQUAL(65535, (int)parse_host_port("10.0.0.2:65535")->port);
+        for (const char *bad : {"", "host", "host:", ":80", "host:0", "host:65536", "host:80x",
+                                "host:123456", "ho st:80", "host/x:80", "[::1]:80"})
+            CPPUNIT_ASSERT_MESSAGE(bad, !parse_host_port(bad).has_value());
     }
 
     void public_names()

@@ -1,0 +1,56 @@
+#include "recall-remote.hpp"
+
+#include <sstream>
+
+namespace recall {
+
+namespace {
+
+// "name=0" or "name=1" at the front of words; advances past it.
+std::optional<bool> take_flag(std::istringstream &words, const char *name)
+{
+    std::string word;
+    if (!(words >> word) || word.size() != std::string(name).size() + 2 ||
+        word.compare(0, word.size() - 2, name) != 0 || word[word.size() - 2] != '=' ||
+        (word.back() != '0' && word.back() != '1'))
+        return std::nullopt;
+    return word.back() == '1';
+}
+
+} // namespace
+
+std::string facts_answer(const CopyFacts &facts)
+{
+    return std::string("present=") + (facts.present ? "1" : "0") +
+           " seen=" + (facts.seen ? "1" : "0") + " shared=" + (facts.shared ? "1" : "0");
+}
+
+std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
+{
+    std::istringstream words(answer);
+    std::optional<bool> present = take_flag(words, "present"), seen = take_flag(words, "seen"),
+                        shared = take_flag(words, "shared");
+    std::string rest;
+    if (!present || !seen || !shared || (words >> rest))
+        return std::nullopt;
+    CopyFacts facts;
+    facts.present = *present;
+    facts.seen = *seen;
+    facts.shared = *shared;
+    return facts;
+}
+
+std::string presence_answer(bool present)
+{
+    return present ? "present=1" : "present=0";
+}
+
+std::optional<bool> parse_presence_answer(const std::string &answer)
+{
+    std::istringstream words(answer);
+    std::optional<bool> present = take_flag(words, "present");
+    std::string rest;
+    return present && !(words >> rest) ? present : std::nullopt;
+}
+
+} // namespace recall

@@ -1,0 +1,72 @@
+/* One step of another backend's recall on a copy held here: what
+   `doveadm recall copy` runs (see recall-remote-mailbox.cpp for the side
+   that asks). */
+#include "recall-mailbox-access.h"
+#include "recall-plugin.h"
+#include "recall-user.h"
+
+#include "../core/recall-remote.hpp"
+
+extern "C" {
+#include <sysexits.h>
+}
+
+namespace {
+
+bool run_operation(recall::RecipientMailbox &mailbox, const std::string &operation,
+                   std::string &answer, std::string &error)
+{
+    if (operation == "inspect") {
+        recall::CopyFacts facts;
+        if (!mailbox.inspect(facts, error))
+            return false;
+        answer = recall::facts_answer(facts);
+        return true;
+    }
+    if (operation == "has-notice") {
+        bool present = false;
+        if (!mailbox.has_notice(error, present))
+            return false;
+        answer = recall::presence_answer(present);
+        return true;
+    }
+    answer = "ok";
+    if (operation == "expunge") {
+        /* Each step is a process of its own: find the copy first. */
+        recall::CopyFacts facts;
+        return mailbox.inspect(facts, error) && (!facts.present || mailbox.expunge(error));
+    }
+    if (operation == "save-notice")
+        return mailbox.save_notice(error);
+    error = "unknown operation '" + operation + "' (inspect, expunge, has-notice or save-notice)";
+    return false;
+}
+
+} // namespace
+
+int recall_copy_step(struct mail_user *user, const std::string &operation,
+                     const std::string &record, std::string &answer, std::string &error)
+{
+    struct recall_user *ruser = recall_user_get(user);
+    if (ruser == NULL) {
+        error = "recall is disabled for this user (see the error log)";
+        return EX_CONFIG;
+    }
+    std::optional<recall::Delivery> delivery = recall::decode_delivery(record);
+    if (!delivery) {
+        error = "not a delivery record";
+        return EX_USAGE;
+    }
+    /* The step acts on the -u user's own copy, never on another's. */
+    if (strcasecmp(delivery->recipient_user.c_str(), user->username) != 0) {
+        error = "the record's recipient is " + delivery->recipient_user + ", not " +
+                user->username;
+        return EX_NOPERM;
+    }
+    recall_templates templates;
+    if (!recall_templates_load(recall_user_settings(ruser), templates, error))
+        return EX_CONFIG;
+    std::unique_ptr<recall::RecipientMailbox> mailbox =
+        recall_user_mailbox(user, *delivery, templates);
+    return run_operation(*mailbox, operation, answer, error) ? 0 : EX_TEMPFAIL;
+}
