@@ -6,9 +6,14 @@ recipients whose copies are on B; each is recalled from A over IMAP. Prints
 the time per recipient for local and remote copies, and how many SQL
 statements the dict server sent for one recall of N local recipients.
 
-    python3 tests/bench/backends.py [N] [REPEATS]     # as root, after make install
+    python3 tests/bench/backends.py [N] [REPEATS] [--doveadm-service-count K]
+
+As root, after make install. --doveadm-service-count sets the backends'
+`service doveadm { service_count }` (Dovecot's default 1: a new doveadm
+process for every request).
 """
 
+import argparse
 import os
 import re
 import statistics
@@ -46,13 +51,21 @@ def message_to(host_a, holder, recipients, n):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, nargs="?", default=20)
+    parser.add_argument("repeats", type=int, nargs="?", default=5)
+    parser.add_argument("--doveadm-service-count", type=int)
+    args = parser.parse_args()
+    n, repeats = args.n, args.repeats
+    extra = ("service doveadm {\n  service_count = %d\n}\n" % args.doveadm_service_count
+             if args.doveadm_service_count is not None else "")
     recipients = ["r%d@example.com" % i for i in range(n)]
     users = {r: "" for r in recipients}
     postgres = Postgres().start()
-    host_a = Dovecot(users=users, ledger="pgsql", postgres=postgres, backend=True)
-    host_b = Dovecot(users=users, ledger="pgsql", postgres=postgres, backend=True)
+    host_a = Dovecot(users=users, ledger="pgsql", postgres=postgres, backend=True,
+                     extra_conf=extra)
+    host_b = Dovecot(users=users, ledger="pgsql", postgres=postgres, backend=True,
+                     extra_conf=extra)
     try:
         host_a.start()
         host_b.start()
@@ -81,7 +94,8 @@ def main():
         ms = [t * 1000 / n for t in times]
         return "min %6.2f  median %6.2f  max %6.2f ms" % (min(ms), statistics.median(ms), max(ms))
 
-    print("%d recipients, %d repeats, PostgreSQL ledger shared by two backends" % (n, repeats))
+    print("%d recipients, %d repeats, PostgreSQL ledger shared by two backends, doveadm "
+          "service_count %s" % (n, repeats, args.doveadm_service_count or "1 (default)"))
     print("  copies on the recalling backend, per recipient: " + per_recipient(local))
     print("  copies on the other backend, per recipient:     " + per_recipient(remote))
     print("  remote / local, median: %.2f" % (statistics.median(remote) / statistics.median(local)))
