@@ -3,11 +3,12 @@
    that asks). */
 #include "recall-mailbox-access.h"
 #include "recall-plugin.h"
-#include "recall-user.h"
 
 #include "../core/recall-remote.hpp"
 
 extern "C" {
+#include "lib.h"
+#include "mail-user.h"
 #include <sysexits.h>
 }
 

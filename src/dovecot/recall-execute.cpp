@@ -114,8 +114,7 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
         return outcome;
     }
     DictLedger ledger(dict);
-    const recall_user_state &state = *ruser->state;
-    HostMailboxAccess mailboxes(user, templates, state.host, state.host_password);
+    HostMailboxAccess mailboxes(user, templates, ruser->state->host, ruser->state->host_password);
     IoloopClock clock;
     outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
     if (lock != NULL)

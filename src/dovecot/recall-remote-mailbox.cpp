@@ -4,7 +4,6 @@
 
 extern "C" {
 #include "lib.h"
-#include "buffer.h"
 #include "ioloop.h"
 #include "istream.h"
 #include "str.h"

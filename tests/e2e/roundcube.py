@@ -6,8 +6,8 @@ the tree is symlinks plus a config of its own in a temp dir."""
 import os
 import re
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -16,14 +16,11 @@ SHARE = "/usr/share/roundcube"
 ETC = "/etc/roundcube"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLUGIN = os.path.join(REPO, "contrib", "roundcube", "xrecall")
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+from harness import free_ports  # noqa: E402
+
 # php -S logs every connection; only the rest is worth showing.
 ACCESS_LINE = re.compile(r"\] 127\.0\.0\.1:\d+ (Accepted|Closing|\[\d{3}\]: )")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Roundcube:
@@ -31,7 +28,7 @@ class Roundcube:
         self.imap_port = imap_port
         self.language = language
         self.dir = tempfile.mkdtemp(prefix="recall-roundcube-")
-        self.port = _free_port()
+        self.port = free_ports(("http",))["http"]
         self.url = "http://127.0.0.1:%d/" % self.port
         self.server = None
 

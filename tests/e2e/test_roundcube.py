@@ -113,10 +113,7 @@ class RecallInBrowserTest(unittest.TestCase):
 
     def test_partial_recall_after_a_pop3_download(self):
         mid, uid = send(dovecot, ALICE, [BOB, CAROL], subject="Team offsite")
-        pop = dovecot.pop3(BOB)
-        count = len(pop.list()[1])
-        pop.retr(count)
-        pop.quit()
+        dovecot.pop3_retr_newest(BOB)
         seen = browse(roundcube, "partial", ALICE, uid, then="proceed")
 
         check = seen["first"]

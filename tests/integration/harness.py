@@ -320,6 +320,14 @@ plugin {{
         conn.pass_(PASSWORD)
         return conn
 
+    def pop3_retr_newest(self, user):
+        """A mail client's download: POP3 RETR of the newest message."""
+        pop = self.pop3(user)
+        try:
+            pop.retr(len(pop.list()[1]))
+        finally:
+            pop.quit()
+
     def lmtp_deliver(self, sender, recipients, message):
         """Delivers over LMTP; returns {recipient: (code, text)}."""
         with smtplib.LMTP("127.0.0.1", self.ports["lmtp"]) as lmtp:

@@ -7,10 +7,11 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
+
+from harness import free_ports
 
 DATABASE, ROLE, PASSWORD = "recall", "recall", "recall-ledger-pw"
 
@@ -22,17 +23,11 @@ def _bin(name):
     return found[-1]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Postgres:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="recall-pgsql-")
         self.data = os.path.join(self.dir, "data")
-        self.port = _free_port()
+        self.port = free_ports(("pgsql",))["pgsql"]
         self.started = False
         owner = pwd.getpwnam("postgres")
         os.chown(self.dir, owner.pw_uid, owner.pw_gid)
@@ -81,6 +76,17 @@ class Postgres:
         with open(path) as f:
             return self._as_postgres(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.dir,
                                       "-p", str(self.port), "-U", ROLE, "-d", DATABASE], stdin=f)
+
+    def count(self, table):
+        """Rows in a table of the ledger database."""
+        return int(self.sql("SELECT count(*) FROM %s" % table, database=DATABASE))
+
+    def wait_for_more_rows(self, table, before, seconds=5.0):
+        """Until table has more than `before` rows: for asynchronous ledger
+        writes, such as download marks."""
+        deadline = time.time() + seconds
+        while self.count(table) <= before and time.time() < deadline:
+            time.sleep(0.05)
 
     def set_statement_log(self, on):
         """log_statement = all for every session, open ones included."""

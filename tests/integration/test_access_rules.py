@@ -89,9 +89,7 @@ class FetchedTest(unittest.TestCase):
 
     def test_fetched_copy_stays_others_go(self):
         mid, uid = send(dovecot, ALICE, [BOB, CAROL])
-        pop = dovecot.pop3(CAROL)
-        pop.retr(len(pop.list()[1]))
-        pop.quit()
+        dovecot.pop3_retr_newest(CAROL)
         rows, text = states(ALICE, uid, check_only=False)
         self.assertTrue(text.startswith("[RECALL-PARTIAL]"), text)
         self.assertEqual({BOB: "RECALLED", CAROL: "FETCHED"}, rows)

@@ -38,24 +38,16 @@ def recall(uid, *words):
 def download(user):
     """POP3 RETR of the newest message; returns once its download mark is in
     the ledger (marks are written asynchronously, after the RETR)."""
-    marks = count("recall_fetched")
-    pop = dovecot.pop3(user)
-    pop.retr(len(pop.list()[1]))
-    pop.quit()
-    deadline = time.time() + 5
-    while count("recall_fetched") == marks and time.time() < deadline:
-        time.sleep(0.05)
-
-
-def count(table):
-    return int(postgres.sql("SELECT count(*) FROM %s" % table, database=DATABASE))
+    marks = postgres.count("recall_fetched")
+    dovecot.pop3_retr_newest(user)
+    postgres.wait_for_more_rows("recall_fetched", marks)
 
 
 class PgsqlLedgerTest(unittest.TestCase):
     def test_partial_recall_after_a_download(self):
-        before = count("recall_delivery")
+        before = postgres.count("recall_delivery")
         mid, uid = send(dovecot, ALICE, [BOB, CAROL])
-        self.assertEqual(before + 2, count("recall_delivery"))
+        self.assertEqual(before + 2, postgres.count("recall_delivery"))
         download(BOB)
         typ, text, lines = recall(uid, "CHECK")
         self.assertEqual({BOB: "FETCHED", CAROL: "RECALLABLE"}, parse_rows(lines)[0], text)
@@ -78,13 +70,13 @@ class PgsqlLedgerTest(unittest.TestCase):
     def test_prune_deletes_only_expired_records(self):
         send(dovecot, ALICE, [SHORT])
         mid_long, _ = send(dovecot, ALICE, [BOB])
-        before = count("recall_delivery")
+        before = postgres.count("recall_delivery")
         time.sleep(5)  # short's records: 3s window + 1s retention
         r = dovecot.doveadm("recall", "prune")
         self.assertEqual(0, r.returncode, r.stderr)
         pruned = int(r.stdout.split()[1])
         self.assertGreaterEqual(pruned, 1)
-        self.assertEqual(before - pruned, count("recall_delivery"))
+        self.assertEqual(before - pruned, postgres.count("recall_delivery"))
         r = dovecot.doveadm("recall", "check", "-u", ALICE, mid_long)
         self.assertEqual(0, r.returncode, r.stderr)
 

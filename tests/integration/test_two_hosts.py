@@ -91,14 +91,9 @@ class TwoHostsTest(unittest.TestCase):
 
     def test_copy_downloaded_on_the_other_host_is_fetched(self):
         mid, uid = send_across("Downloaded on B")
-        marks = int(postgres.sql("SELECT count(*) FROM recall_fetched", database="recall"))
-        pop = host_b.pop3(BOB)
-        pop.retr(len(pop.list()[1]))
-        pop.quit()
-        deadline = time.time() + 5  # the mark is written right after the RETR
-        while (int(postgres.sql("SELECT count(*) FROM recall_fetched", database="recall")) ==
-               marks and time.time() < deadline):
-            time.sleep(0.05)
+        marks = postgres.count("recall_fetched")
+        host_b.pop3_retr_newest(BOB)
+        postgres.wait_for_more_rows("recall_fetched", marks)  # written after the RETR
         typ, text, lines = recall(uid)
         self.assertTrue(text.startswith("[RECALL-PARTIAL]"), text)
         self.assertEqual({CAROL: "RECALLED", BOB: "FETCHED"}, parse_rows(lines)[0])
