@@ -78,6 +78,7 @@ class DeliveryTest(unittest.TestCase):
             "badurl@example.com": "userdb_recall_upgrade_url=https://x/\x01y",
             "badaddress@example.com": "userdb_recall_address=a\x01b@example.com",
             "badorg@example.com": "userdb_recall_org=org\x01",
+            "badhost@example.com": "userdb_recall_host=backend",
             "baddict@example.com": "userdb_recall_dict=nosuchdriver:x",
             "leaving@example.com": "",
         })
@@ -173,6 +174,7 @@ class DeliveryTest(unittest.TestCase):
             "badurl@example.com": "recall_upgrade_url: contains control characters",
             "badaddress@example.com": "recall_address: contains control characters",
             "badorg@example.com": "recall_org: contains control characters",
+            "badhost@example.com": "recall_host: invalid value 'backend' (expected name:port)",
         }
         for user, message in expected.items():
             mid, uid = send(d, user, [BOB])  # delivery from them works

@@ -4,7 +4,7 @@ recipients on host B through B's doveadm HTTP API (doveadm recall copy,
 Basic auth with doveadm_password), and gives the same per-recipient states
 as for local copies. B down: its recipients are FAILED with the reason,
 A's are recalled, and the next recall completes B's (rule 12). Without the
-right password nothing of B's is touched."""
+right password (or any) nothing of B's is touched."""
 
 import base64
 import http.client
@@ -121,20 +121,30 @@ class TwoHostsTest(unittest.TestCase):
         self.assertEqual({CAROL: "RECALLED", BOB: "RECALLED"}, parse_rows(lines)[0])
         self.assert_recalled(host_b, BOB, mid)
 
-    def test_wrong_password_fails_the_remote_recipients_only(self):
+    def recall_from_a_with_password(self, password, expected_log):
+        """From another backend A whose recall_host_password is `password`:
+        bob's copy on B is FAILED with expected_log, carol's is recalled."""
         other_a = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
-                          plugin_settings={"recall_host_password": "not-the-password"}).start()
+                          plugin_settings={"recall_host_password": password}).start()
         try:
             mid, uid = send(other_a, ALICE, [CAROL, BOB], deliver_to=[CAROL])
             raw = other_a.message_raw(ALICE, "Sent", uid)
             host_b.lmtp_deliver(ALICE, [BOB], raw)
             typ, text, lines = sent_xrecall(other_a, ALICE, uid)
             self.assertEqual({CAROL: "RECALLED", BOB: "FAILED"}, parse_rows(lines)[0], text)
-            self.assertIn("%s: backend %s: 401 Authentication required" % (BOB, host_b.host()),
-                          other_a.wait_for_log("401"))
+            self.assertIn(expected_log, other_a.wait_for_log(expected_log))
             self.assert_untouched(host_b, BOB, mid)
         finally:
             other_a.stop()
+
+    def test_wrong_password_fails_the_remote_recipients_only(self):
+        self.recall_from_a_with_password(
+            "not-the-password", "%s: backend %s: 401 Authentication required" % (BOB, host_b.host()))
+
+    def test_no_password_sends_nothing(self):
+        self.recall_from_a_with_password(
+            "", "%s: the copy is on backend %s, and recall_host_password is not set"
+            % (BOB, host_b.host()))
 
     def test_nothing_expunged_without_the_password_or_for_another_user(self):
         mid, uid = send_across("Guarded")
