@@ -45,11 +45,16 @@ CREATE TABLE IF NOT EXISTS recall_mark_expiry (
   PRIMARY KEY (bucket, copykey)
 );
 
--- Messages that were recalled: a copy delivered later is recalled on arrival.
-CREATE TABLE IF NOT EXISTS recall_recalled (
-  msgkey      VARCHAR(32) NOT NULL PRIMARY KEY,
-  recalled_at VARCHAR(20) NOT NULL
+-- Messages that were recalled, with the rules for a copy delivered later
+-- (the sender's organization, window end, notice setting and the
+-- message's content digest): it is recalled on arrival if it obeys them.
+CREATE TABLE IF NOT EXISTS recall_marker (
+  msgkey VARCHAR(32) NOT NULL PRIMARY KEY,
+  marker TEXT NOT NULL
 );
+-- Its predecessor held only a time, which late copies can no longer be
+-- judged by.
+DROP TABLE IF EXISTS recall_recalled;
 
 -- Copies shared after delivery (opened by another user through a shared
 -- namespace, or copied into a shared mailbox).

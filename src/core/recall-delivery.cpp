@@ -87,6 +87,30 @@ void add_field(std::string &out, std::string_view key, std::string_view value)
     append_escaped(out, value);
 }
 
+using Fields = std::map<std::string, std::string>;
+
+// The fields of a record line, or nothing when it is not one of this
+// version's.
+std::optional<Fields> decode_fields(std::string_view text)
+{
+    Fields fields;
+    while (!text.empty()) {
+        size_t tab = text.find('\t');
+        std::string_view item = text.substr(0, tab);
+        text = tab == std::string_view::npos ? std::string_view() : text.substr(tab + 1);
+        size_t eq = item.find('=');
+        if (eq == std::string_view::npos)
+            return std::nullopt;
+        std::optional<std::string> value = unescape(item.substr(eq + 1));
+        if (!value)
+            return std::nullopt;
+        fields[std::string(item.substr(0, eq))] = *value;
+    }
+    if (fields["v"] != kVersion)
+        return std::nullopt;
+    return fields;
+}
+
 } // namespace
 
 std::string encode_delivery(const Delivery &d)
@@ -104,6 +128,8 @@ std::string encode_delivery(const Delivery &d)
     add_field(out, "uid", std::to_string(d.uid));
     add_field(out, "guid", d.guid);
     add_field(out, "subject", d.subject);
+    if (!d.digest.empty())
+        add_field(out, "digest", d.digest);
     add_field(out, "at", std::to_string(d.delivered_at));
     add_field(out, "expires", std::to_string(d.expires_at));
     add_field(out, "progress", progress_name(d.progress));
@@ -113,22 +139,10 @@ std::string encode_delivery(const Delivery &d)
 
 std::optional<Delivery> decode_delivery(std::string_view text)
 {
-    std::map<std::string, std::string> fields;
-    while (!text.empty()) {
-        size_t tab = text.find('\t');
-        std::string_view item = text.substr(0, tab);
-        text = tab == std::string_view::npos ? std::string_view() : text.substr(tab + 1);
-        size_t eq = item.find('=');
-        if (eq == std::string_view::npos)
-            return std::nullopt;
-        std::optional<std::string> value = unescape(item.substr(eq + 1));
-        if (!value)
-            return std::nullopt;
-        fields[std::string(item.substr(0, eq))] = *value;
-    }
-    if (fields["v"] != kVersion)
+    std::optional<Fields> parsed = decode_fields(text);
+    if (!parsed)
         return std::nullopt;
-
+    Fields &fields = *parsed;
     Delivery d;
     d.sender = fields["sender"];
     d.message_id = fields["msgid"];
@@ -139,6 +153,7 @@ std::optional<Delivery> decode_delivery(std::string_view text)
     d.host = fields["host"];
     d.guid = fields["guid"];
     d.subject = fields["subject"];
+    d.digest = fields["digest"];
     std::optional<Progress> progress = parse_progress(fields["progress"]);
     if (!progress || !parse_int(fields["uid"], d.uid) ||
         !parse_int(fields["at"], d.delivered_at) ||
@@ -149,6 +164,47 @@ std::optional<Delivery> decode_delivery(std::string_view text)
     if (d.sender.empty() || d.message_id.empty() || d.recipient_user.empty() || d.guid.empty())
         return std::nullopt;
     return d;
+}
+
+std::string encode_marker(const RecallMarker &m)
+{
+    std::string out = "v=";
+    out += kVersion;
+    add_field(out, "org", m.org);
+    add_field(out, "until", std::to_string(m.until));
+    add_field(out, "notify", notify_mode_name(m.notify));
+    add_field(out, "digest", m.digest);
+    return out;
+}
+
+std::optional<RecallMarker> decode_marker(std::string_view text)
+{
+    std::optional<Fields> parsed = decode_fields(text);
+    if (!parsed)
+        return std::nullopt;
+    Fields &fields = *parsed;
+    RecallMarker m;
+    m.org = fields["org"];
+    m.digest = fields["digest"];
+    std::optional<NotifyMode> notify = parse_notify_mode(fields["notify"]);
+    if (!notify || !parse_int(fields["until"], m.until) || m.digest.empty())
+        return std::nullopt;
+    m.notify = *notify;
+    return m;
+}
+
+const char *late_copy_kept_because(const RecallMarker &marker, const Delivery &late,
+                                   int64_t now)
+{
+    // Rules 3, 4 and 2: the sender's organization and window, and the
+    // same message (the envelope sender and Message-ID can be forged).
+    if (late.recipient_org != marker.org)
+        return "the recipient is not in the sender's organization";
+    if (now >= marker.until)
+        return "the sender's recall window has closed";
+    if (late.digest.empty() || late.digest != marker.digest)
+        return "its content is not the recalled message's";
+    return nullptr;
 }
 
 } // namespace recall

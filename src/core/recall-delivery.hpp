@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "recall-settings.hpp"
+
 namespace recall {
 
 // Where a copy stands in a recall. Stored so that an interrupted recall
@@ -28,6 +30,9 @@ struct Delivery {
     uint32_t uid = 0;
     std::string guid;
     std::string subject;           // for the notice, already sanitised
+    // What the message said when it was delivered (content_digest()):
+    // a copy, or a later delivery, is this message only if it matches.
+    std::string digest;
     int64_t delivered_at = 0;      // server clock, seconds
     int64_t expires_at = 0;        // after this the record is ignored
     Progress progress = Progress::Delivered;
@@ -36,11 +41,35 @@ struct Delivery {
     bool notice_due = false;
 };
 
+// What a recall leaves for copies that arrive after it (rule 11): they are
+// recalled on arrival only inside the sender's organization and window,
+// with the sender's notice setting, and only if they are the same message.
+struct RecallMarker {
+    std::string org;     // the sender's organization
+    int64_t until = 0;   // end of the sender's window
+    NotifyMode notify = NotifyMode::Yes; // the sender's recall_notify_recipients
+    std::string digest;  // of the message's first delivery
+};
+
+// Why a copy delivered now, after the recall, is delivered normally
+// (another organization, the window closed, another message), or nullptr
+// when it is recalled on arrival.
+const char *late_copy_kept_because(const RecallMarker &marker, const Delivery &late,
+                                   int64_t now);
+inline bool recalled_on_arrival(const RecallMarker &marker, const Delivery &late, int64_t now)
+{
+    return late_copy_kept_because(marker, late, now) == nullptr;
+}
+
 // A line of key=value fields separated by tabs; values percent-escape
 // every byte that could break the line. Versioned so new fields can be
 // added without breaking older records.
 std::string encode_delivery(const Delivery &delivery);
 // Empty when the text is not a record this version understands.
 std::optional<Delivery> decode_delivery(std::string_view text);
+std::string encode_marker(const RecallMarker &marker);
+// Empty for an unreadable marker (or one written by an older version,
+// which held only a time): no late copy is then recalled.
+std::optional<RecallMarker> decode_marker(std::string_view text);
 
 } // namespace recall

@@ -1,6 +1,7 @@
 #include "recall-engine.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace recall {
@@ -28,6 +29,60 @@ Row row_for(const Delivery &delivery, State state, std::string reason = "")
     return Row{delivery.recipient_address, state, std::move(reason), true};
 }
 
+bool wants_notice(NotifyMode mode, bool seen)
+{
+    switch (mode) {
+    case NotifyMode::Yes: return true;
+    case NotifyMode::No: return false;
+    case NotifyMode::Read: return seen;
+    }
+    return true;
+}
+
+const Delivery &earliest(const std::vector<Delivery> &deliveries)
+{
+    return *std::min_element(deliveries.begin(), deliveries.end(),
+                             [](const Delivery &a, const Delivery &b) {
+                                 return a.delivered_at < b.delivered_at;
+                             });
+}
+
+// Rule 2: the message is what its first delivery recorded. A record of
+// another content under the same Message-ID and envelope sender (both can
+// be forged) is another message; records from before digests were kept
+// have none and stay.
+void keep_same_message(std::vector<Delivery> &own, const std::string &digest,
+                       std::vector<std::string> &ignored)
+{
+    auto other = std::stable_partition(own.begin(), own.end(), [&](const Delivery &d) {
+        return d.digest == digest;
+    });
+    for (auto it = other; it != own.end(); ++it)
+        ignored.push_back(it->recipient_user + ": another message with this Message-ID");
+    own.erase(other, own.end());
+}
+
+// EXTERNAL and NOT-DELIVERED rows, sorted by address, after the internal.
+void add_untracked_rows(const Request &request, const std::string &org,
+                        std::set<std::string> &listed, std::vector<Row> &external,
+                        std::vector<Row> &rows)
+{
+    std::vector<Row> not_delivered;
+    for (const std::string &address : request.copy_recipients) {
+        if (!listed.insert(lower_ascii(address)).second)
+            continue;
+        if (address_domain(address) == org)
+            not_delivered.push_back(Row{address, State::NotDelivered, "", false});
+        else
+            external.push_back(Row{address, State::External, "", false});
+    }
+    auto by_address = [](const Row &a, const Row &b) { return a.address < b.address; };
+    std::sort(not_delivered.begin(), not_delivered.end(), by_address);
+    std::sort(external.begin(), external.end(), by_address);
+    rows.insert(rows.end(), not_delivered.begin(), not_delivered.end());
+    rows.insert(rows.end(), external.begin(), external.end());
+}
+
 } // namespace
 
 Refusal admission(const Settings &settings, bool webmail_session)
@@ -43,81 +98,106 @@ Refusal admission(const Settings &settings, bool webmail_session)
 }
 
 std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
-                                     const Request &request, int64_t now)
+                                     const Request &request, const Settings &settings,
+                                     int64_t now, std::vector<std::string> &ignored)
 {
     const std::string sender = lower_ascii(request.sender);
     std::vector<Delivery> own;
     for (const Delivery &d : records) {
         // Rule 1 and 2: the record must name this sender and this exact
         // Message-ID; the ledger's key is a hash and proves neither.
-        if (lower_ascii(d.sender) == sender && d.message_id == request.message_id &&
-            d.expires_at > now)
+        if (lower_ascii(d.sender) != sender || d.message_id != request.message_id ||
+            d.expires_at <= now)
+            continue;
+        if (host_allowed(settings, d.host))
             own.push_back(d);
+        else
+            ignored.push_back(d.recipient_user + ": host " + d.host +
+                              " is not one of recall_backends");
     }
     return own;
 }
 
-Outcome Engine::run(const Request &request)
+// A recipient keeps the message when one copy stays, so the states that
+// keep it rank first; RECALLED only when every copy is recalled or gone.
+State combined_state(State a, State b)
 {
-    Outcome outcome;
+    static const State rank[] = {State::Failed,     State::Shared,   State::Fetched,
+                                 State::Read,       State::Recallable, State::Recalled,
+                                 State::Deleted};
+    for (State s : rank) {
+        if (a == s || b == s)
+            return s;
+    }
+    return a;
+}
+
+bool Engine::load(const Request &request, std::vector<Delivery> &own, Outcome &outcome)
+{
     std::vector<Delivery> records;
     LookupStatus status =
         ledger_.deliveries(lower_ascii(request.sender), request.message_id, records, outcome.error);
     if (status == LookupStatus::Error) {
         outcome.refusal = Refusal::LedgerDown;
-        return outcome;
+        return false;
     }
-    const int64_t now = clock_.now();
-    std::vector<Delivery> own = own_deliveries(records, request, now);
+    outcome.ignored.clear();
+    own = own_deliveries(records, request, settings_, clock_.now(), outcome.ignored);
     if (own.empty()) {
         outcome.refusal = Refusal::NotSent;
-        return outcome;
+        return false;
     }
-    auto first = std::min_element(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
-        return a.delivered_at < b.delivered_at;
-    });
-    outcome.first_delivery = first->delivered_at;
-    outcome.subject = first->subject;
-    outcome.expires_in = first->delivered_at + settings_.window_secs - now;
+    return true;
+}
+
+Outcome Engine::run(const Request &request)
+{
+    Outcome outcome;
+    std::vector<Delivery> own;
+    if (!load(request, own, outcome))
+        return outcome;
+    const int64_t now = clock_.now();
+    const Delivery first = earliest(own);
+    outcome.first_delivery = first.delivered_at;
+    outcome.subject = first.subject;
+    outcome.expires_in = first.delivered_at + settings_.window_secs - now;
     if (outcome.expires_in <= 0) {
         outcome.expires_in = 0;
         outcome.refusal = Refusal::Expired;
         return outcome;
     }
 
-    if (!request.check_only &&
-        !ledger_.mark_recalled(request.sender, request.message_id, outcome.error)) {
-        outcome.refusal = Refusal::LedgerDown;
-        return outcome;
-    }
-
     const std::string org = lower_ascii(request.sender_org);
-    // Rows in a stable order: by address within internal and external.
+    if (!request.check_only) {
+        RecallMarker marker{org, first.delivered_at + settings_.window_secs, settings_.notify,
+                            first.digest};
+        if (!ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error)) {
+            outcome.refusal = Refusal::LedgerDown;
+            return outcome;
+        }
+        // Listed again after the marker: a copy recorded meanwhile is in
+        // this listing, a later one sees the marker (rule 11).
+        if (!load(request, own, outcome))
+            return outcome;
+    }
+    keep_same_message(own, first.digest, outcome.ignored);
+    // Rows in a stable order: by address within each group.
     std::sort(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
         return a.recipient_address < b.recipient_address;
     });
+
     std::vector<Delivery> internal;
     std::vector<Row> external;
     std::set<std::string> listed;
     for (Delivery &d : own) {
-        listed.insert(lower_ascii(d.recipient_address));
+        bool first_time = listed.insert(lower_ascii(d.recipient_address)).second;
         if (lower_ascii(d.recipient_org) == org)
             internal.push_back(d);
-        else
+        else if (first_time)
             external.push_back(Row{d.recipient_address, State::External, "", false});
     }
-    std::vector<CopyMarks> marks;
-    std::string marks_error;
-    bool have_marks = ledger_.marks(internal, marks, marks_error) && marks.size() == internal.size();
-    for (size_t i = 0; i < internal.size(); i++) {
-        outcome.rows.push_back(visit(internal[i], have_marks ? &marks[i] : nullptr, marks_error,
-                                     request.check_only, outcome.recalled_now));
-    }
-    for (const std::string &address : request.copy_recipients) {
-        if (listed.insert(lower_ascii(address)).second)
-            external.push_back(Row{address, State::External, "", false});
-    }
-    outcome.rows.insert(outcome.rows.end(), external.begin(), external.end());
+    visit_internal(internal, request.check_only, outcome);
+    add_untracked_rows(request, org, listed, external, outcome.rows);
 
     outcome.result = overall_result(outcome.rows, request.check_only);
     for (const Row &row : outcome.rows) {
@@ -125,6 +205,33 @@ Outcome Engine::run(const Request &request)
         outcome.recalled += row.internal && row.state == State::Recalled;
     }
     return outcome;
+}
+
+void Engine::visit_internal(std::vector<Delivery> &internal, bool check_only, Outcome &outcome)
+{
+    std::vector<CopyMarks> marks;
+    std::string marks_error;
+    bool have_marks = ledger_.marks(internal, marks, marks_error) && marks.size() == internal.size();
+    std::set<std::string> users;
+    for (const Delivery &d : internal) {
+        if (!users.insert(d.recipient_user).second)
+            several_copies_.insert(d.recipient_user);
+    }
+    // Rows in a stable order, one per address (any case) however many copies.
+    std::map<std::string, Row> by_address;
+    for (size_t i = 0; i < internal.size(); i++) {
+        Row row = visit(internal[i], have_marks ? &marks[i] : nullptr, marks_error, check_only,
+                        outcome.recalled_now);
+        auto [it, added] = by_address.emplace(lower_ascii(row.address), row);
+        if (!added) {
+            State state = combined_state(it->second.state, row.state);
+            if (state != it->second.state)
+                it->second = row;
+            it->second.state = state;
+        }
+    }
+    for (auto &entry : by_address)
+        outcome.rows.push_back(entry.second);
 }
 
 Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
@@ -142,10 +249,15 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
     if (!facts.present) {
         // Gone while a recall was under way: that recall expunged it.
         if (delivery.progress == Progress::Recalling && !check_only)
-            return recall_copy(delivery, *box, facts, true, recalled_now);
+            return recall_copy(delivery, *box, facts, settings_.notify, true, recalled_now);
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
+    if (!facts.genuine)
+        return row_for(delivery, State::Failed,
+                       "the copy with the recorded GUID is not the recorded message "
+                       "(Message-ID, envelope sender or content differ): ledger record not "
+                       "trusted, copy left alone");
     if (marks == nullptr)
         return row_for(delivery, State::Failed, "ledger: " + marks_error);
     // Precedence when several apply: SHARED, FETCHED, READ (README).
@@ -157,35 +269,39 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
         return row_for(delivery, State::Read);
     if (check_only)
         return row_for(delivery, State::Recallable);
-    return recall_copy(delivery, *box, facts, false, recalled_now);
+    // A recipient with several copies may have had the notice for another.
+    return recall_copy(delivery, *box, facts, settings_.notify,
+                       several_copies_.count(delivery.recipient_user) > 0, recalled_now);
 }
 
-Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box)
+Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box, const RecallMarker &marker)
 {
     std::string error;
     CopyFacts facts;
     if (!box.inspect(facts, error))
         return row_for(delivery, State::Failed, error);
+    if (facts.present && !facts.genuine)
+        return row_for(delivery, State::Failed, "the delivered copy is not the recorded message");
     bool recalled_now = false;
     // The recipient may have the notice from the recall of an earlier copy.
-    return recall_copy(delivery, box, facts, true, recalled_now);
+    return recall_copy(delivery, box, facts, marker.notify, true, recalled_now);
 }
 
 // Intent first, then expunge, notice and completion, so that a recall
 // killed at any point resumes without a second expunge or notice.
 Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                        bool look_for_notice, bool &recalled_now)
+                        NotifyMode notify, bool look_for_notice, bool &recalled_now)
 {
     std::string error;
     if (delivery.progress != Progress::Recalling) {
         delivery.progress = Progress::Recalling;
-        delivery.notice_due = wants_notice(facts.seen);
+        delivery.notice_due = wants_notice(notify, facts.seen);
         if (!ledger_.store(delivery, error))
             return row_for(delivery, State::Failed, "ledger: " + error);
     }
     if (facts.present && !box.expunge(error))
         return row_for(delivery, State::Failed, error);
-    if (delivery.notice_due && !notify(delivery, box, look_for_notice, error))
+    if (delivery.notice_due && !this->notify(delivery, box, look_for_notice, error))
         return row_for(delivery, State::Failed, error);
     delivery.progress = Progress::Recalled;
     recalled_now = true;
@@ -207,16 +323,6 @@ bool Engine::notify(Delivery &delivery, RecipientMailbox &box, bool look_for_not
     if (look_for_notice && !box.has_notice(error, present))
         return false;
     return present || box.save_notice(error);
-}
-
-bool Engine::wants_notice(bool seen) const
-{
-    switch (settings_.notify) {
-    case NotifyMode::Yes: return true;
-    case NotifyMode::No: return false;
-    case NotifyMode::Read: return seen;
-    }
-    return true;
 }
 
 } // namespace recall

@@ -25,6 +25,8 @@ struct Row {
     std::string address;
     State state = State::Failed;
     std::string reason; // for FAILED: logged, never shown to the user
+    // Counted in the result: a tracked recipient of the sender's
+    // organization (not EXTERNAL, not NOT-DELIVERED).
     bool internal = true;
 };
 
@@ -32,7 +34,10 @@ struct Outcome {
     Refusal refusal = Refusal::None;
     std::string error; // why the ledger was unavailable
     Result result = Result::Failure;
-    std::vector<Row> rows; // internal recipients first
+    std::vector<Row> rows; // one per address: internal, NOT-DELIVERED, EXTERNAL
+    // Ledger records left alone, and why (logged): another message that
+    // reuses the Message-ID, or a host that is not one of recall_backends.
+    std::vector<std::string> ignored;
     unsigned internal = 0;
     unsigned recalled = 0;
     int64_t expires_in = 0; // seconds left in the window
@@ -47,9 +52,16 @@ struct Outcome {
 Refusal admission(const Settings &settings, bool webmail_session);
 
 // Copies of the message that this user may act on: same envelope sender
-// (case-insensitive), same Message-ID, not expired.
+// (case-insensitive), same Message-ID, not expired; a record naming a host
+// outside recall_backends is left out, and why goes to ignored.
 std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
-                                     const Request &request, int64_t now);
+                                     const Request &request, const Settings &settings,
+                                     int64_t now, std::vector<std::string> &ignored);
+
+// One row for a recipient holding several tracked copies: the state that
+// keeps the message in their mailbox wins, and RECALLED needs every copy
+// gone (SPEC section 2).
+State combined_state(State a, State b);
 
 class Engine {
 public:
@@ -59,19 +71,24 @@ public:
 
     Outcome run(const Request &request);
     // Rule 11: a copy delivered after its message was recalled goes at
-    // once, with the notice, and its record says RECALLED.
-    Row recall_arrival(Delivery &delivery, RecipientMailbox &box);
+    // once, with the notice the marker (the sender's setting) asks for,
+    // and its record says RECALLED. The caller checked
+    // recalled_on_arrival().
+    Row recall_arrival(Delivery &delivery, RecipientMailbox &box, const RecallMarker &marker);
 
 private:
+    // The records this request may act on; false with the refusal set.
+    bool load(const Request &request, std::vector<Delivery> &own, Outcome &outcome);
+    // One row per internal address, each from all of its copies.
+    void visit_internal(std::vector<Delivery> &internal, bool check_only, Outcome &outcome);
     // marks: what the ledger knows of this copy; nullptr if it could not
     // say, and marks_error says why.
     Row visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
               bool check_only, bool &recalled_now);
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                    bool look_for_notice, bool &recalled_now);
+                    NotifyMode notify, bool look_for_notice, bool &recalled_now);
     bool notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
                 std::string &error);
-    bool wants_notice(bool seen) const;
 
     Ledger &ledger_;
     MailboxAccess &mailboxes_;
@@ -79,6 +96,8 @@ private:
     const Settings &settings_;
     // Recipients notified in this run: one notice each, however many copies.
     std::set<std::string> notified_;
+    // Recipients with more than one tracked copy of the message.
+    std::set<std::string> several_copies_;
 };
 
 } // namespace recall

@@ -28,9 +28,9 @@ public:
     // being durable before it touches the mailbox.
     virtual bool store(const Delivery &delivery, std::string &error) = 0;
     // Notes that this message is being recalled, so that a copy delivered
-    // later is recalled on arrival (rule 11).
+    // later is recalled on arrival (rule 11), by the marker's rules.
     virtual bool mark_recalled(const std::string &sender, const std::string &message_id,
-                               std::string &error) = 0;
+                               const RecallMarker &marker, std::string &error) = 0;
     // What the access tracking saw happen to each copy (rules 5 and 6),
     // out[i] for copies[i]: asked once per run for all copies, so that a
     // ledger behind a server answers in one round trip, not one per copy.
@@ -38,11 +38,17 @@ public:
                        std::string &error) = 0;
 };
 
-// What the recipient's mailbox says about the recorded copy.
+// What the recipient's mailbox says about the recorded copy: every
+// instance of it (its GUID) in the recipient's own folders, since a COPY
+// or several RCPTs to one user leave more than one.
 struct CopyFacts {
-    bool present = false;  // false: expunged by the recipient
-    bool seen = false;
-    bool shared = false;   // rule 6: where it lies (namespace, ACL), $Forwarded
+    bool present = false;  // false: no instance left (expunged by the recipient)
+    bool seen = false;     // some instance has \Seen
+    bool shared = false;   // rule 6: where one lies (namespace, ACL), $Forwarded
+    // Every instance is the recorded message: its Message-ID, envelope
+    // sender (Return-Path) and content digest match the record. A record
+    // naming someone else's copy (forged into the ledger) is not genuine.
+    bool genuine = true;
 };
 
 // One recipient's mail, opened for the duration of one recipient's step.
@@ -50,6 +56,7 @@ class RecipientMailbox {
 public:
     virtual ~RecipientMailbox() = default;
     virtual bool inspect(CopyFacts &facts, std::string &error) = 0;
+    // Expunges every instance found by inspect(); fails if one is left.
     virtual bool expunge(std::string &error) = 0;
     // The notice is identified by its own Message-ID so that a resumed
     // recall can tell whether it was already saved.

@@ -22,21 +22,23 @@ std::optional<bool> take_flag(std::istringstream &words, const char *name)
 std::string facts_answer(const CopyFacts &facts)
 {
     return std::string("present=") + (facts.present ? "1" : "0") +
-           " seen=" + (facts.seen ? "1" : "0") + " shared=" + (facts.shared ? "1" : "0");
+           " seen=" + (facts.seen ? "1" : "0") + " shared=" + (facts.shared ? "1" : "0") +
+           " genuine=" + (facts.genuine ? "1" : "0");
 }
 
 std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
 {
     std::istringstream words(answer);
     std::optional<bool> present = take_flag(words, "present"), seen = take_flag(words, "seen"),
-                        shared = take_flag(words, "shared");
+                        shared = take_flag(words, "shared"), genuine = take_flag(words, "genuine");
     std::string rest;
-    if (!present || !seen || !shared || (words >> rest))
+    if (!present || !seen || !shared || !genuine || (words >> rest))
         return std::nullopt;
     CopyFacts facts;
     facts.present = *present;
     facts.seen = *seen;
     facts.shared = *shared;
+    facts.genuine = *genuine;
     return facts;
 }
 

@@ -27,6 +27,28 @@ std::optional<NotifyMode> parse_notify_mode(const std::string &value)
     return std::nullopt;
 }
 
+const char *notify_mode_name(NotifyMode mode)
+{
+    switch (mode) {
+    case NotifyMode::Yes: return "yes";
+    case NotifyMode::No: return "no";
+    case NotifyMode::Read: return "read";
+    }
+    return "yes";
+}
+
+int64_t record_lifetime(const Settings &settings)
+{
+    return std::max(settings.window_secs, settings.longest_window_secs) + settings.retention_secs;
+}
+
+bool host_allowed(const Settings &settings, const std::string &host)
+{
+    return host.empty() || host == settings.host ||
+           std::find(settings.backends.begin(), settings.backends.end(), host) !=
+               settings.backends.end();
+}
+
 std::optional<HostPort> parse_host_port(const std::string &value)
 {
     size_t colon = value.rfind(':');

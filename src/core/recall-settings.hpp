@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace recall {
 
@@ -24,7 +25,25 @@ struct Settings {
     bool report = true;
     std::string notice_template; // file paths; empty = built-in text
     std::string report_template;
+    // The longest window any sender can have (the global recall_window,
+    // which caps per-user ones): how long this user's copies are
+    // tracked, since the sender's window, not this user's, decides.
+    int64_t longest_window_secs = 30 * 60;
+    // recall_host: this backend's doveadm HTTP API ("name:port"), stored
+    // in each delivery record; recall_backends: the other backends whose
+    // records are honoured.
+    std::string host;
+    std::vector<std::string> backends;
 };
+
+// How long a copy delivered to (or downloaded by) this user must stay
+// known: until the longest window closes, plus the retention.
+int64_t record_lifetime(const Settings &settings);
+
+// Whether a record naming this host may be acted on: this host (or no
+// host, a single-host setup) or one of recall_backends. Any other host is
+// ignored and never sent a credential.
+bool host_allowed(const Settings &settings, const std::string &host);
 
 // A backend's doveadm HTTP API as other backends reach it (recall_host):
 // "name:port", name a DNS name or IPv4 address, port 1-65535.
@@ -38,6 +57,7 @@ std::optional<HostPort> parse_host_port(const std::string &value);
 std::optional<bool> parse_yes_no(const std::string &value);
 std::optional<Account> parse_account(const std::string &value);
 std::optional<NotifyMode> parse_notify_mode(const std::string &value);
+const char *notify_mode_name(NotifyMode mode);
 
 std::string lower_ascii(std::string text);
 // The lower-cased domain of an address, or empty when it has none.

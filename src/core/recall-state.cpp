@@ -12,6 +12,7 @@ const char *state_name(State state)
     case State::Read: return "READ";
     case State::Deleted: return "DELETED";
     case State::External: return "EXTERNAL";
+    case State::NotDelivered: return "NOT-DELIVERED";
     case State::Failed: return "FAILED";
     }
     return "FAILED";

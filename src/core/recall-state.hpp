@@ -6,7 +6,17 @@
 
 namespace recall {
 
-enum class State { Recallable, Recalled, Fetched, Shared, Read, Deleted, External, Failed };
+enum class State {
+    Recallable,
+    Recalled,
+    Fetched,
+    Shared,
+    Read,
+    Deleted,
+    External,
+    NotDelivered,
+    Failed,
+};
 
 enum class Result { Complete, Partial, Failure, Recallable, NotRecallable };
 

@@ -11,6 +11,7 @@ extern "C" {
 #include "array.h"
 #include "ioloop.h"
 #include "dict.h"
+#include "fs-api.h"
 #include "mail-namespace.h"
 #include "mail-storage.h"
 #include "mailbox-list-iter.h"
@@ -177,14 +178,22 @@ void cmd_recall_prune(struct doveadm_cmd_context *)
     i_zero(&set);
     set.base_dir = doveadm_settings->base_dir;
     struct dict *dict;
+    struct fs *listing_fs;
+    if (recall_ledger_listing_fs(uri, NULL, &listing_fs, &error) < 0) {
+        i_error("recall prune: %s", error);
+        doveadm_exit_code = EX_CONFIG;
+        return;
+    }
     if (dict_init(uri, &set, &dict, &error) < 0) {
         i_error("recall prune: recall_dict: %s", error);
         doveadm_exit_code = EX_TEMPFAIL;
+        if (listing_fs != NULL)
+            fs_deinit(&listing_fs);
         return;
     }
     unsigned int pruned = 0;
     std::string prune_error;
-    if (DictLedger(dict).prune(ioloop_time, pruned, prune_error) < 0) {
+    if (DictLedger(dict, listing_fs).prune(ioloop_time, pruned, prune_error) < 0) {
         i_error("recall prune: %s", prune_error.c_str());
         doveadm_exit_code = EX_TEMPFAIL;
     } else {
@@ -193,6 +202,8 @@ void cmd_recall_prune(struct doveadm_cmd_context *)
         doveadm_print(dec2str(pruned));
     }
     dict_deinit(&dict);
+    if (listing_fs != NULL)
+        fs_deinit(&listing_fs);
 }
 
 /* DOVEADM_CMD_MAIL_COMMON does not compile in C++: written out. */

@@ -4,6 +4,8 @@
 #include "recall-plugin.h"
 #include "recall-user.h"
 
+#include <algorithm>
+
 extern "C" {
 #include "lib.h"
 #include "ioloop.h"
@@ -37,8 +39,9 @@ bool is_download(const char *reason)
 }
 
 /* Marks the owner's copy of mail, written by the acting user's process.
-   Cheap checks first: only copies still inside the window can matter, each
-   once per session; the marks of one ioloop pass (a FETCH of many
+   Cheap checks first: only copies still inside the longest window any
+   sender has can matter (the sender's window decides, and it is unknown
+   here), each once per session; the marks of one ioloop pass (a FETCH of many
    messages) go in one transaction, and nothing waits for the ledger. */
 void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark,
                const char *owner)
@@ -47,13 +50,14 @@ void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark
     time_t received;
     const char *guid;
     if (mail_get_received_date(mail, &received) < 0 ||
-        ioloop_time - received > state.settings.window_secs ||
+        ioloop_time - received >
+            std::max(state.settings.window_secs, state.settings.longest_window_secs) ||
         mail_get_special(mail, MAIL_FETCH_GUID, &guid) < 0 || *guid == '\0' ||
         !state.marked.insert(std::to_string((int)mark) + owner + "/" + guid).second)
         return;
     state.pending_marks.push_back(
         {mark, owner, guid,
-         ioloop_time + state.settings.window_secs + state.settings.retention_secs});
+         ioloop_time + recall::record_lifetime(state.settings)});
     if (state.marks_flush == nullptr)
         state.marks_flush = timeout_add_short(0, recall_access_flush, actor);
 }
@@ -63,6 +67,16 @@ bool opened_by_another_user(struct mail_namespace *ns)
     return ns->type == MAIL_NAMESPACE_TYPE_SHARED && ns->owner != NULL && ns->owner != ns->user;
 }
 
+/* The copy's owner and whether the acting user is someone else. */
+void mark_download(struct mail *mail)
+{
+    struct mail_namespace *ns = mailbox_get_namespace(mail->box);
+    if (opened_by_another_user(ns))
+        mark_copy(mail, ns->user, DictLedger::Mark::Shared, ns->owner->username);
+    else
+        mark_copy(mail, ns->user, DictLedger::Mark::Fetched, ns->user->username);
+}
+
 int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hdr_size,
                       struct message_size *body_size, struct istream **stream_r)
 {
@@ -70,13 +84,21 @@ int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hd
     auto *rmail = (struct recall_mail *)MODULE_CONTEXT(mail, recall_mail_module);
     if (rmail->module_ctx.super.get_stream(_mail, get_body, hdr_size, body_size, stream_r) < 0)
         return -1;
-    if (is_download(mail->get_stream_reason)) {
-        struct mail_namespace *ns = mailbox_get_namespace(_mail->box);
-        if (opened_by_another_user(ns))
-            mark_copy(_mail, ns->user, DictLedger::Mark::Shared, ns->owner->username);
-        else
-            mark_copy(_mail, ns->user, DictLedger::Mark::Fetched, ns->user->username);
-    }
+    if (is_download(mail->get_stream_reason))
+        mark_download(_mail);
+    return 0;
+}
+
+/* FETCH PREVIEW (RFC 8970) and SNIPPET hand out body text, often from the
+   cache without opening the stream: a download too (rule 5). */
+int recall_get_special(struct mail *_mail, enum mail_fetch_field field, const char **value_r)
+{
+    struct mail_private *mail = (struct mail_private *)_mail;
+    auto *rmail = (struct recall_mail *)MODULE_CONTEXT(mail, recall_mail_module);
+    if (rmail->module_ctx.super.get_special(_mail, field, value_r) < 0)
+        return -1;
+    if (field == MAIL_FETCH_BODY_SNIPPET)
+        mark_download(_mail);
     return 0;
 }
 
@@ -113,7 +135,7 @@ void recall_access_flush(struct mail_user *user)
         e_error(user->event, "recall: %zu downloads or shares not recorded: %s",
                 state.pending_marks.size(), error);
     else
-        DictLedger(dict).mark_async(state.pending_marks);
+        DictLedger(dict, state.listing_fs).mark_async(state.pending_marks);
     state.pending_marks.clear();
 }
 
@@ -131,6 +153,7 @@ void recall_access_mail_allocated(struct mail *_mail)
     rmail->module_ctx.super = *v;
     mail->vlast = &rmail->module_ctx.super;
     v->get_stream = recall_get_stream;
+    v->get_special = recall_get_special;
     MODULE_CONTEXT_SET_SELF(mail, recall_mail_module, rmail);
 }
 

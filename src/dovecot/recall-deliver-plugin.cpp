@@ -2,6 +2,7 @@
    the SMTP envelope and the message's Message-ID and Subject to the recall
    plugin before the copy is saved. The envelope is the only trustworthy
    sender: a Return-Path header in the message could be forged. */
+#include "recall-content-digest.h"
 #include "recall-plugin.h"
 
 extern "C" {
@@ -42,6 +43,8 @@ static recall_envelope envelope_of(struct mail_deliver_context *ctx)
         envelope.message_id = recall_normalize_message_id(message_id);
     if (mail_get_first_header_utf8(ctx->src_mail, "Subject", &subject) > 0)
         envelope.subject = recall::sanitize_line(subject);
+    if (!envelope.message_id.empty())
+        envelope.digest = recall_content_digest(ctx->src_mail);
     return envelope;
 }
 

@@ -82,12 +82,13 @@ recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &st
     d.recipient_address = state.envelope.recipient;
     d.recipient_org = state.settings.org;
     d.mailbox = mailbox;
-    d.host = state.host;
+    d.host = state.settings.host;
     d.uid = uid;
     d.guid = guid;
     d.subject = state.envelope.subject;
+    d.digest = state.envelope.digest;
     d.delivered_at = ioloop_time;
-    d.expires_at = ioloop_time + state.settings.window_secs + state.settings.retention_secs;
+    d.expires_at = ioloop_time + recall::record_lifetime(state.settings);
     return d;
 }
 
@@ -131,6 +132,29 @@ void record_mailbox(struct mail_user *user, recall_user_state &state,
     mailbox_free(&box);
 }
 
+/* Rule 11: a copy of a recalled message goes on arrival only by the
+   sender's rules, which the recall left in its marker. */
+void recall_arrived_copy(struct mail_user *user, recall::Engine &engine,
+                         recall::Delivery &delivery, const recall::RecallMarker &marker,
+                         const recall_templates &templates)
+{
+    const char *kept = recall::late_copy_kept_because(marker, delivery, ioloop_time);
+    if (kept != NULL) {
+        e_info(user->event, "recall: %s arrived after its recall, delivered normally: %s",
+               delivery.message_id.c_str(), kept);
+        return;
+    }
+    std::unique_ptr<recall::RecipientMailbox> box =
+        recall_user_mailbox(user, delivery, templates);
+    recall::Row row = engine.recall_arrival(delivery, *box, marker);
+    if (row.state == recall::State::Recalled)
+        e_info(user->event, "recall: %s arrived after its recall: recalled on arrival",
+               delivery.message_id.c_str());
+    else
+        e_error(user->event, "recall: %s arrived after its recall, not recalled: %s",
+                delivery.message_id.c_str(), row.reason.c_str());
+}
+
 } // namespace
 
 struct notify_context *recall_delivery_hook_register(void)
@@ -153,7 +177,7 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
         e_error(user->event, "recall: ledger unavailable, delivery not tracked: %s", error);
         return;
     }
-    DictLedger ledger(dict);
+    DictLedger ledger(dict, state.listing_fs);
     for (const recall_saved_copies &saved : state.delivered) {
         if (saved.guids.size() == saved.uids.size())
             record_chosen(user, state, saved, ledger);
@@ -182,30 +206,27 @@ void recall_delivery_recall_late(struct mail_user *user, struct recall_user *rus
         answer->orphaned = true;
         return;
     }
+    std::optional<recall::RecallMarker> marker = answer->marker;
     bool recalled = answer->recalled;
     delete answer;
     if (!recalled)
         return;
+    if (!marker) {
+        e_warning(user->event, "recall: %s was recalled, but its marker is unreadable: "
+                  "delivered normally", state.envelope.message_id.c_str());
+        return;
+    }
     recall_templates templates;
     std::string error;
     if (!recall_templates_load(state.settings, templates, error)) {
         e_error(user->event, "recall: late copy not recalled: %s", error.c_str());
         return;
     }
-    DictLedger ledger(state.dict);
+    DictLedger ledger(state.dict, state.listing_fs);
     StorageMailboxAccess mailboxes(user, templates);
     IoloopClock clock;
     recall::Engine engine(ledger, mailboxes, clock, state.settings);
-    for (recall::Delivery &delivery : state.recorded) {
-        std::unique_ptr<recall::RecipientMailbox> box =
-            recall_user_mailbox(user, delivery, templates);
-        recall::Row row = engine.recall_arrival(delivery, *box);
-        if (row.state == recall::State::Recalled)
-            e_info(user->event, "recall: %s arrived after its recall: recalled on arrival",
-                   delivery.message_id.c_str());
-        else
-            e_error(user->event, "recall: %s arrived after its recall, not recalled: %s",
-                    delivery.message_id.c_str(), row.reason.c_str());
-    }
+    for (recall::Delivery &delivery : state.recorded)
+        recall_arrived_copy(user, engine, delivery, *marker, templates);
     state.recorded.clear();
 }

@@ -7,6 +7,8 @@
 #include "recall-plugin.h"
 #include "recall-user.h"
 
+#include <algorithm>
+
 extern "C" {
 #include "lib.h"
 #include "ioloop.h"
@@ -59,12 +61,15 @@ void emit_audit_event(struct mail_user *user, const recall::Request &request,
     static const recall::State counted[] = {
         recall::State::Recallable, recall::State::Fetched, recall::State::Shared,
         recall::State::Read,       recall::State::Deleted, recall::State::External,
-        recall::State::Failed};
+        recall::State::NotDelivered, recall::State::Failed};
     for (recall::State state : counted) {
         unsigned int n = 0;
         for (const recall::Row &row : outcome.rows)
             n += row.state == state;
-        event_add_int(event, t_str_lcase(recall::state_name(state)), n);
+        /* NOT-DELIVERED becomes the field not_delivered. */
+        std::string field = t_str_lcase(recall::state_name(state));
+        std::replace(field.begin(), field.end(), '-', '_');
+        event_add_int(event, field.c_str(), n);
     }
     e_info(event, "recall: %s %s by %s: %s (%u internal, %u recalled)",
            request.check_only ? "check of" : "recall of", request.message_id.c_str(),
@@ -113,8 +118,8 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
         e_error(user->event, "recall: cannot lock: %s", outcome.error.c_str());
         return outcome;
     }
-    DictLedger ledger(dict);
-    HostMailboxAccess mailboxes(user, templates, ruser->state->host, ruser->state->host_password);
+    DictLedger ledger(dict, ruser->state->listing_fs);
+    HostMailboxAccess mailboxes(user, templates, settings.host, ruser->state->host_password);
     IoloopClock clock;
     outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
     if (lock != NULL)
@@ -123,6 +128,9 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     if (outcome.refusal == recall::Refusal::LedgerDown)
         e_error(user->event, "recall: ledger unavailable: %s", outcome.error.c_str());
     log_failures(user, request, outcome);
+    for (const std::string &why : outcome.ignored)
+        e_warning(user->event, "recall: %s: ledger record ignored: %s",
+                  request.message_id.c_str(), why.c_str());
     if (request.check_only || !outcome.recalled_now)
         return outcome;
 

@@ -6,13 +6,12 @@
 extern "C" {
 #include "lib.h"
 #include "dict.h"
+#include "fs-api.h"
 #include "hex-binary.h"
-#include "ioloop.h"
 #include "sha2.h"
 #include "strnum.h"
 }
 
-#include <set>
 
 namespace {
 
@@ -67,6 +66,8 @@ void recalled_callback(const struct dict_lookup_result *result,
                 result->error);
     answer->answered = true;
     answer->recalled = result->ret > 0;
+    if (answer->recalled)
+        answer->marker = recall::decode_marker(result->value);
     if (answer->orphaned)
         delete answer;
     recall_dict_wait_wakeup();
@@ -107,20 +108,67 @@ std::string recall_copy_key(const recall::Delivery &delivery)
 bool DictLedger::list(const std::string &path,
                       std::vector<std::pair<std::string, std::string>> &out, std::string &error)
 {
+    if (listing_fs_ != NULL)
+        return list_fs(path, out, error);
     struct dict_op_settings set = no_user_settings();
     struct dict_iterate_context *iter =
         dict_iterate_init(dict_, &set, path.c_str(), (enum dict_iterate_flags)0);
     const char *key, *value, *iter_error;
-    /* Dovecot 2.3.19's fs dict starts its listing over instead of ending
-       it: keys in a listing are unique, so the first repeat is the end. */
-    std::set<std::string> seen;
-    while (dict_iterate(iter, &key, &value) && seen.insert(key).second)
+    while (dict_iterate(iter, &key, &value))
         out.emplace_back(key, value);
     if (dict_iterate_deinit(&iter, &iter_error) < 0) {
         error = iter_error;
         return false;
     }
     return true;
+}
+
+/* The fs dict keeps shared/ keys as files under its root without that
+   prefix; the values are read through the dict as usual. */
+bool DictLedger::list_fs(const std::string &path,
+                         std::vector<std::pair<std::string, std::string>> &out,
+                         std::string &error)
+{
+    static const std::string shared = "shared/";
+    struct fs_iter *iter = fs_iter_init(listing_fs_, path.c_str() + shared.size(), (enum fs_iter_flags)0);
+    std::vector<std::string> names;
+    const char *name, *iter_error;
+    while ((name = fs_iter_next(iter)) != NULL)
+        names.emplace_back(name);
+    if (fs_iter_deinit(&iter, &iter_error) < 0) {
+        error = iter_error;
+        return false;
+    }
+    struct dict_op_settings set = no_user_settings();
+    for (const std::string &leaf_name : names) {
+        std::string key = path + leaf_name;
+        const char *value, *lookup_error;
+        int ret = dict_lookup(dict_, &set, pool_datastack_create(), key.c_str(), &value,
+                              &lookup_error);
+        if (ret < 0) {
+            error = lookup_error;
+            return false;
+        }
+        if (ret > 0) /* else removed since it was listed */
+            out.emplace_back(key, value);
+    }
+    return true;
+}
+
+int recall_ledger_listing_fs(const char *dict_uri, struct event *event, struct fs **fs_r,
+                             const char **error_r)
+{
+    *fs_r = NULL;
+    if (strncmp(dict_uri, "fs:", 3) != 0)
+        return 0;
+    struct fs_settings set;
+    i_zero(&set);
+    set.event_parent = event;
+    if (fs_init_from_string(dict_uri + 3, &set, fs_r, error_r) < 0) {
+        *error_r = t_strdup_printf("recall_dict %s: %s", dict_uri, *error_r);
+        return -1;
+    }
+    return 0;
 }
 
 bool DictLedger::commit(struct dict_transaction_context *trans, std::string &error)
@@ -199,12 +247,12 @@ bool DictLedger::marks(const std::vector<recall::Delivery> &copies,
 }
 
 bool DictLedger::mark_recalled(const std::string &sender, const std::string &message_id,
-                               std::string &error)
+                               const recall::RecallMarker &marker, std::string &error)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, (kRecalled + recall_message_key(sender, message_id)).c_str(),
-             dec2str(ioloop_time));
+             recall::encode_marker(marker).c_str());
     return commit(trans, error);
 }
 

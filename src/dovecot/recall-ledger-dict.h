@@ -8,14 +8,25 @@
      shared/recall/b/<bucket>                  buckets that have entries
    Keys are hex hashes and numbers, so nothing taken from a message ever
    becomes part of a path or query. A bucket is a minute of expiry time.
-   Every read lists one level only: Dovecot's fs dict cannot recurse. */
+   Every read lists one level only: Dovecot's fs dict cannot recurse.
+   An fs ledger (fs:DRIVER:ARGS) is listed through lib-fs itself: the fs
+   dict of Dovecot 2.3 restarts a listing at its end instead of ending
+   it, and recurses without end on a missing or empty directory. */
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "../core/recall-ports.hpp"
 
 struct dict;
+struct event;
+struct fs;
+
+/* The lib-fs filesystem behind an fs: dict URI, for listings (*fs_r NULL
+   for every other dict). -1 with error_r when it cannot be opened. */
+int recall_ledger_listing_fs(const char *dict_uri, struct event *event, struct fs **fs_r,
+                             const char **error_r);
 
 /* hash(lower(sender), Message-ID) and hash(recipient user, GUID). */
 std::string recall_message_key(const std::string &sender, const std::string &message_id);
@@ -24,7 +35,9 @@ std::string recall_copy_key(const recall::Delivery &delivery);
 
 class DictLedger : public recall::Ledger {
 public:
-    explicit DictLedger(struct dict *dict) : dict_(dict) {}
+    /* listing_fs: from recall_ledger_listing_fs(), or NULL. */
+    explicit DictLedger(struct dict *dict, struct fs *listing_fs = NULL)
+        : dict_(dict), listing_fs_(listing_fs) {}
 
     recall::LookupStatus deliveries(const std::string &sender, const std::string &message_id,
                                     std::vector<recall::Delivery> &out,
@@ -34,12 +47,14 @@ public:
     bool marks(const std::vector<recall::Delivery> &copies, std::vector<recall::CopyMarks> &out,
                std::string &error) override;
     bool mark_recalled(const std::string &sender, const std::string &message_id,
-                       std::string &error) override;
+                       const recall::RecallMarker &marker, std::string &error) override;
     /* The answer to recalled_async(). It may come after its asker is gone:
        then the asker sets orphaned and the callback frees it. */
     struct RecalledAnswer {
         bool answered = false;
         bool recalled = false;
+        /* The marker's rules; empty when it could not be read. */
+        std::optional<recall::RecallMarker> marker;
         bool orphaned = false;
     };
     /* Asks whether the message was recalled, without waiting. */
@@ -64,6 +79,8 @@ public:
 private:
     bool list(const std::string &path, std::vector<std::pair<std::string, std::string>> &out,
               std::string &error);
+    bool list_fs(const std::string &path,
+                 std::vector<std::pair<std::string, std::string>> &out, std::string &error);
     bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
                       std::string &error);
     bool stale_marks(const std::string &bucket, std::vector<std::string> &stale,
@@ -71,4 +88,5 @@ private:
     bool commit(struct dict_transaction_context *trans, std::string &error);
 
     struct dict *dict_;
+    struct fs *listing_fs_;
 };

@@ -169,8 +169,16 @@ bool recall_save_message(struct mail_user *user, const char *vname, const std::s
     struct istream *input = i_stream_create_from_data(text.data(), text.size());
     bool ok = false;
     if (mailbox_open(box) == 0) {
+        /* A notice is a system message: the recipient's quota must not
+           keep it out (the copy it replaces is already gone, and every
+           rerun would fail the same way). The quota plugin enforces no
+           limits on a transaction begun while the user is dsyncing; usage
+           is still counted. */
+        bool dsyncing = user->dsyncing;
+        user->dsyncing = TRUE;
         struct mailbox_transaction_context *t =
             mailbox_transaction_begin(box, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
+        user->dsyncing = dsyncing;
         struct mail_save_context *save = mailbox_save_alloc(t);
         int ret = mailbox_save_begin(&save, input);
         if (ret == 0) {

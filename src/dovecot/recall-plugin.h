@@ -28,6 +28,7 @@ struct recall_envelope {
     std::string recipient;  /* ORCPT, else RCPT TO */
     std::string message_id; /* normalised; empty: not trackable */
     std::string subject;    /* decoded, sanitised */
+    std::string digest;     /* recall_content_digest() */
 };
 
 /* Called by the delivery module for each recipient, before saving. */

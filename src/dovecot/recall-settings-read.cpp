@@ -2,6 +2,9 @@
 
 extern "C" {
 #include "settings-parser.h"
+#include "master-service.h"
+#include "master-service-settings.h"
+#include "mail-storage-settings.h"
 }
 
 #include <optional>
@@ -24,12 +27,26 @@ bool is_printable(const char *value)
     return true;
 }
 
-bool read_duration(struct mail_user *user, const char *name, int64_t &out, const char **error_r)
+/* A plugin setting as the config gives it to every user, before userdb
+   fields change it; NULL when unset or not to be found. */
+const char *global_setting(const char *name)
 {
-    const char *value = setting(user, name), *error;
+    struct setting_parser_context *parser = master_service_get_settings_parser(master_service);
+    const struct setting_parser_info *const *roots = settings_parser_get_roots(parser);
+    void **sets = settings_parser_get_list(parser);
+    for (unsigned int i = 0; roots[i] != NULL; i++) {
+        /* Matched by name: the storage service extends the info with
+           the plugins' settings, so it is a copy of the one declared. */
+        if (strcmp(roots[i]->module_name, mail_user_setting_parser_info.module_name) == 0)
+            return mail_user_set_plugin_getenv((const struct mail_user_settings *)sets[i], name);
+    }
+    return NULL;
+}
+
+bool parse_duration(const char *name, const char *value, int64_t &out, const char **error_r)
+{
+    const char *error;
     unsigned int secs;
-    if (value == NULL)
-        return true;
     if (settings_get_time(value, &secs, &error) < 0) {
         *error_r = t_strdup_printf("%s: invalid duration '%s': %s", name, value, error);
         return false;
@@ -40,6 +57,30 @@ bool read_duration(struct mail_user *user, const char *name, int64_t &out, const
     }
     out = secs;
     return true;
+}
+
+bool read_duration(struct mail_user *user, const char *name, int64_t &out, const char **error_r)
+{
+    const char *value = setting(user, name);
+    return value == NULL || parse_duration(name, value, out, error_r);
+}
+
+/* The sender's window decides (rules 4, 5), but recipients track their
+   copies without knowing who sent them: the global recall_window is the
+   longest any sender has, and a longer per-user one is capped at it. */
+void read_longest_window(struct mail_user *user, recall::Settings &set)
+{
+    const char *global = global_setting("recall_window"), *error;
+    int64_t longest = recall::Settings().window_secs;
+    if (global != NULL && *global != '\0' && !parse_duration("recall_window", global, longest, &error))
+        longest = set.window_secs; /* the user's own error names the setting */
+    set.longest_window_secs = longest;
+    if (set.window_secs > longest) {
+        e_warning(user->event, "recall: recall_window %lld s of this user is longer than the "
+                  "global recall_window (%lld s), which recipients track copies for: capped",
+                  (long long)set.window_secs, (long long)longest);
+        set.window_secs = longest;
+    }
 }
 
 template <typename T>
@@ -88,16 +129,35 @@ bool read_text(struct mail_user *user, const char *name, std::string &out, const
     return true;
 }
 
+bool valid_host(const char *name, const char *value, const char **error_r)
+{
+    if (recall::parse_host_port(value))
+        return true;
+    *error_r = t_strdup_printf("%s: invalid value '%s' (expected name:port)", name, value);
+    return false;
+}
+
 bool read_host(struct mail_user *user, std::string &out, const char **error_r)
 {
     const char *value = setting(user, "recall_host");
     if (value == NULL)
         return true;
-    if (!recall::parse_host_port(value)) {
-        *error_r = t_strdup_printf("recall_host: invalid value '%s' (expected name:port)", value);
+    if (!valid_host("recall_host", value, error_r))
         return false;
-    }
     out = value;
+    return true;
+}
+
+bool read_backends(struct mail_user *user, std::vector<std::string> &out, const char **error_r)
+{
+    const char *value = setting(user, "recall_backends");
+    if (value == NULL)
+        return true;
+    for (const char *const *host = t_strsplit_spaces(value, " ,"); *host != NULL; host++) {
+        if (!valid_host("recall_backends", *host, error_r))
+            return false;
+        out.emplace_back(*host);
+    }
     return true;
 }
 
@@ -130,9 +190,10 @@ bool recall_settings_read(struct mail_user *user, struct recall_user_state &stat
         !read_choice(user, "recall_notify_recipients", recall::parse_notify_mode,
                      "yes, no or read", set.notify, error_r) ||
         !read_networks(user, state.webmail_networks, error_r) ||
-        !read_host(user, state.host, error_r) ||
+        !read_host(user, set.host, error_r) || !read_backends(user, set.backends, error_r) ||
         !read_text(user, "recall_host_password", state.host_password, error_r))
         return false;
+    read_longest_window(user, set);
     set.address = recall::lower_ascii(set.address);
     set.org = set.org.empty() ? recall::address_domain(set.address) : recall::lower_ascii(set.org);
     return true;

@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "dict.h"
+#include "fs-api.h"
 #include "module-context.h"
 }
 
@@ -29,6 +30,8 @@ static void recall_user_deinit(struct mail_user *user)
         recall_delivery_recall_late(user, ruser);
         recall_dict_close(&ruser->state->dict);
     }
+    if (ruser->state->listing_fs != NULL)
+        fs_deinit(&ruser->state->listing_fs);
     delete ruser->state;
     ruser->module_ctx.super.deinit(user);
 }
@@ -90,8 +93,13 @@ struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
     set.base_dir = user->set->base_dir;
     set.event_parent = user->event;
     const char *error;
+    if (recall_ledger_listing_fs(state.dict_uri.c_str(), user->event, &state.listing_fs,
+                                 error_r) < 0)
+        return NULL;
     if (dict_init(state.dict_uri.c_str(), &set, &state.dict, &error) < 0) {
         *error_r = t_strdup_printf("recall_dict: %s", error);
+        if (state.listing_fs != NULL)
+            fs_deinit(&state.listing_fs);
         return NULL;
     }
     return state.dict;

@@ -35,13 +35,12 @@ struct recall_saved_copies {
 struct recall_user_state {
     recall::Settings settings;
     std::vector<recall_network> webmail_networks;
-    /* recall_host: this backend's doveadm HTTP API as the others reach it,
-       stored in each delivery record; recall_host_password: the doveadm_password a
-       recall uses on the other backends' doveadm HTTP API. */
-    std::string host;
+    /* recall_host_password: the doveadm_password a recall uses on the
+       other backends' doveadm HTTP API. */
     std::string host_password;
     std::string dict_uri;
     struct dict *dict = nullptr; /* opened on first use */
+    struct fs *listing_fs = nullptr; /* with dict, for an fs: ledger */
     /* Set by the delivery module for the recipient being delivered to. */
     recall_envelope envelope;
     /* GUIDs chosen for the copies of each open delivery transaction. */

@@ -116,7 +116,7 @@ class Postgres:
             INSERT INTO recall_shared SELECT md5('s' || i), '1' FROM generate_series(1, {n}) i;
             INSERT INTO recall_mark_expiry SELECT (29000000 + i / 1000)::text, md5('f' || i), '1'
               FROM generate_series(1, {n}) i;
-            INSERT INTO recall_recalled SELECT md5('r' || i), '29000000'
+            INSERT INTO recall_marker SELECT md5('r' || i), 'filler'
               FROM generate_series(1, {n}) i;
             ANALYZE;""".format(n=rows), database=DATABASE, user=ROLE)
 

@@ -29,14 +29,22 @@ public:
 
     std::map<std::string, CopyMarks> copy_marks; // by recipient_user
     int recall_marks = 0;
+    RecallMarker last_marker;
+    // Recorded while the marker is written (a delivery racing the recall).
+    std::vector<Delivery> arrive_with_marker;
 
-    bool mark_recalled(const std::string &, const std::string &, std::string &error) override
+    bool mark_recalled(const std::string &, const std::string &, const RecallMarker &marker,
+                       std::string &error) override
     {
         if (down) {
             error = "connection refused";
             return false;
         }
         recall_marks++;
+        last_marker = marker;
+        for (const Delivery &d : arrive_with_marker)
+            add(d);
+        arrive_with_marker.clear();
         return true;
     }
 
@@ -75,6 +83,7 @@ struct FakeCopy {
     int copies = 1; // copies of the message this recipient holds
     bool seen = false;
     bool shared = false;
+    bool genuine = true; // false: the GUID names another message
     int notices = 0;
     int expunges = 0;
 };
@@ -91,7 +100,7 @@ public:
         Box(FakeMailboxes &o, FakeCopy &c) : owner(o), copy(c) {}
         bool inspect(CopyFacts &facts, std::string &) override
         {
-            facts = CopyFacts{copy.present, copy.seen, copy.shared};
+            facts = CopyFacts{copy.present, copy.seen, copy.shared, copy.genuine};
             return true;
         }
         bool expunge(std::string &error) override

@@ -11,6 +11,10 @@ class DeliveryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(rejects_garbage);
     CPPUNIT_TEST(rejects_other_versions_and_missing_fields);
     CPPUNIT_TEST(host_is_kept_and_optional);
+    CPPUNIT_TEST(digest_is_kept);
+    CPPUNIT_TEST(marker_round_trip_and_old_markers);
+    CPPUNIT_TEST(late_copy_obeys_org_window_and_digest);
+    CPPUNIT_TEST(records_live_as_long_as_the_longest_window);
     CPPUNIT_TEST_SUITE_END();
 
     Delivery sample()
@@ -30,7 +34,18 @@ class DeliveryTest : public CppUnit::TestFixture {
         d.expires_at = 1700090000;
         d.progress = Progress::Recalling;
         d.notice_due = true;
+        d.digest = "5eb63bbbe01eeed093cb22bb8f5acdc3";
         return d;
+    }
+
+    RecallMarker marker()
+    {
+        RecallMarker m;
+        m.org = "example.com";
+        m.until = 1700001800;
+        m.notify = NotifyMode::Read;
+        m.digest = "5eb63bbbe01eeed093cb22bb8f5acdc3";
+        return m;
     }
 
 public:
@@ -98,6 +113,55 @@ public:
         CPPUNIT_ASSERT(back.has_value());
         CPPUNIT_ASSERT(back->host.empty());
     }
+    void digest_is_kept()
+    {
+        CPPUNIT_ASSERT_EQUAL(sample().digest, decode_delivery(encode_delivery(sample()))->digest);
+        Delivery old = sample();
+        old.digest.clear();
+        CPPUNIT_ASSERT(decode_delivery(encode_delivery(old))->digest.empty());
+    }
+
+    void marker_round_trip_and_old_markers()
+    {
+        std::optional<RecallMarker> back = decode_marker(encode_marker(marker()));
+        CPPUNIT_ASSERT(back.has_value());
+        CPPUNIT_ASSERT_EQUAL(std::string("example.com"), back->org);
+        CPPUNIT_ASSERT_EQUAL(int64_t(1700001800), back->until);
+        CPPUNIT_ASSERT_EQUAL(std::string("read"), std::string(notify_mode_name(back->notify)));
+        CPPUNIT_ASSERT_EQUAL(marker().digest, back->digest);
+        // Earlier versions stored only the time: no late copy is recalled.
+        CPPUNIT_ASSERT(!decode_marker("1700000000").has_value());
+        RecallMarker no_digest = marker();
+        no_digest.digest.clear();
+        CPPUNIT_ASSERT(!decode_marker(encode_marker(no_digest)).has_value());
+    }
+
+    void late_copy_obeys_org_window_and_digest()
+    {
+        Delivery late = sample();
+        const int64_t before_end = 1700001799;
+        CPPUNIT_ASSERT(recalled_on_arrival(marker(), late, before_end));
+        CPPUNIT_ASSERT(!recalled_on_arrival(marker(), late, 1700001800)); // window closed
+        late.recipient_org = "other.org";
+        CPPUNIT_ASSERT(!recalled_on_arrival(marker(), late, before_end));
+        late = sample();
+        late.digest = "another message";
+        CPPUNIT_ASSERT(!recalled_on_arrival(marker(), late, before_end));
+        late.digest.clear();
+        CPPUNIT_ASSERT(!recalled_on_arrival(marker(), late, before_end));
+    }
+
+    void records_live_as_long_as_the_longest_window()
+    {
+        Settings s;
+        s.window_secs = 2;
+        s.retention_secs = 2;
+        s.longest_window_secs = 1800;
+        CPPUNIT_ASSERT_EQUAL(int64_t(1802), record_lifetime(s));
+        s.window_secs = 3600; // never shorter than the user's own
+        CPPUNIT_ASSERT_EQUAL(int64_t(3602), record_lifetime(s));
+    }
 };
+
 
 CPPUNIT_TEST_SUITE_REGISTRATION(DeliveryTest);

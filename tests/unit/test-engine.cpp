@@ -32,6 +32,15 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(late_arrival_is_recalled_with_notice);
     CPPUNIT_TEST(two_copies_for_one_recipient_one_notice);
     CPPUNIT_TEST(admission_rules);
+    CPPUNIT_TEST(one_row_per_recipient_address);
+    CPPUNIT_TEST(a_kept_copy_keeps_the_recipient_unrecalled);
+    CPPUNIT_TEST(copy_that_is_not_the_recorded_message_is_left);
+    CPPUNIT_TEST(records_of_hosts_outside_backends_are_ignored);
+    CPPUNIT_TEST(internal_address_without_delivery_is_not_delivered);
+    CPPUNIT_TEST(other_content_under_the_message_id_is_another_message);
+    CPPUNIT_TEST(marker_carries_the_senders_rules);
+    CPPUNIT_TEST(copy_recorded_while_marking_is_recalled);
+    CPPUNIT_TEST(late_arrival_notice_follows_the_marker);
     CPPUNIT_TEST_SUITE_END();
 
     MemoryLedger ledger;
@@ -66,7 +75,7 @@ class EngineTest : public CppUnit::TestFixture {
     State state_of(const Outcome &o, const std::string &address)
     {
         for (const Row &row : o.rows)
-            if (row.address == address)
+            if (lower_ascii(row.address) == lower_ascii(address))
                 return row.state;
         CPPUNIT_FAIL("no row for " + address);
         return State::Failed;
@@ -330,7 +339,8 @@ public:
         Delivery late = delivery("frank@example.com");
         std::string error;
         auto box = boxes.open(late, error);
-        Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box);
+        RecallMarker marker;
+        Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box, marker);
         CPPUNIT_ASSERT(row.state == State::Recalled);
         CPPUNIT_ASSERT(!boxes.copies["frank@example.com"].present);
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["frank@example.com"].notices);
@@ -339,7 +349,7 @@ public:
         // A second late copy to the same recipient: no second notice.
         Delivery again = delivery("frank@example.com");
         again.guid = "guid-frank-2";
-        Engine(ledger, boxes, clock, settings).recall_arrival(again, *box);
+        Engine(ledger, boxes, clock, settings).recall_arrival(again, *box, marker);
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["frank@example.com"].notices);
     }
 
@@ -353,6 +363,124 @@ public:
         CPPUNIT_ASSERT(o.result == Result::Complete);
         CPPUNIT_ASSERT_EQUAL(2, boxes.copies["bob@example.com"].expunges);
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
+    }
+
+    void one_row_per_recipient_address()
+    {
+        Delivery second = delivery("bob@example.com");
+        second.guid = "guid-bob-2";
+        second.recipient_address = "Bob@example.com";
+        ledger.add(second);
+        boxes.copies["bob@example.com"].copies = 2;
+        Outcome o = run(request(true));
+        CPPUNIT_ASSERT_EQUAL(size_t(2), o.rows.size()); // bob, carol
+        CPPUNIT_ASSERT_EQUAL(2u, o.internal);
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLABLE"),
+                             std::string(state_name(state_of(o, "bob@example.com"))));
+    }
+
+    void a_kept_copy_keeps_the_recipient_unrecalled()
+    {
+        CPPUNIT_ASSERT_EQUAL(std::string("FETCHED"),
+                             std::string(state_name(combined_state(State::Recalled,
+                                                                   State::Fetched))));
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"),
+                             std::string(state_name(combined_state(State::Failed,
+                                                                   State::Recalled))));
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"),
+                             std::string(state_name(combined_state(State::Deleted,
+                                                                   State::Recalled))));
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLABLE"),
+                             std::string(state_name(combined_state(State::Recalled,
+                                                                   State::Recallable))));
+    }
+
+    void copy_that_is_not_the_recorded_message_is_left()
+    {
+        boxes.copies["bob@example.com"].genuine = false;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"),
+                             std::string(state_name(state_of(o, "bob@example.com"))));
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].expunges);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
+        CPPUNIT_ASSERT(o.result == Result::Partial);
+    }
+
+    void records_of_hosts_outside_backends_are_ignored()
+    {
+        Delivery remote = delivery("carol@example.com");
+        remote.host = "evil.example.net:8080";
+        ledger.add(remote);
+        Outcome o = run(request(true));
+        CPPUNIT_ASSERT_EQUAL(size_t(1), o.rows.size());
+        CPPUNIT_ASSERT_EQUAL(size_t(1), o.ignored.size());
+        CPPUNIT_ASSERT(boxes.copies.count("carol@example.com") == 0);
+        settings.backends = {"evil.example.net:8080"};
+        CPPUNIT_ASSERT_EQUAL(size_t(2), run(request(true)).rows.size());
+    }
+
+    void internal_address_without_delivery_is_not_delivered()
+    {
+        Request req = request();
+        req.copy_recipients = {"zed@example.com", "ext@remote.net", "carol@example.com"};
+        Outcome o = run(req);
+        CPPUNIT_ASSERT_EQUAL(std::string("NOT-DELIVERED"),
+                             std::string(state_name(state_of(o, "zed@example.com"))));
+        CPPUNIT_ASSERT_EQUAL(std::string("EXTERNAL"),
+                             std::string(state_name(state_of(o, "ext@remote.net"))));
+        CPPUNIT_ASSERT_EQUAL(2u, o.internal);
+        CPPUNIT_ASSERT(o.result == Result::Complete);
+        // Order: counted rows, then NOT-DELIVERED, then EXTERNAL.
+        CPPUNIT_ASSERT_EQUAL(std::string("zed@example.com"), o.rows[2].address);
+        CPPUNIT_ASSERT_EQUAL(std::string("ext@remote.net"), o.rows[3].address);
+    }
+
+    void other_content_under_the_message_id_is_another_message()
+    {
+        ledger.records.clear();
+        Delivery first = delivery("bob@example.com");
+        first.digest = "d1";
+        ledger.add(first);
+        Delivery forged = delivery("carol@example.com");
+        forged.digest = "d2";
+        forged.delivered_at += 10;
+        ledger.add(forged);
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(size_t(1), o.rows.size());
+        CPPUNIT_ASSERT(boxes.copies.count("carol@example.com") == 0);
+        CPPUNIT_ASSERT_EQUAL(std::string("d1"), ledger.last_marker.digest);
+    }
+
+    void marker_carries_the_senders_rules()
+    {
+        settings.window_secs = 600;
+        settings.notify = NotifyMode::Read;
+        run(request());
+        CPPUNIT_ASSERT_EQUAL(std::string("example.com"), ledger.last_marker.org);
+        CPPUNIT_ASSERT_EQUAL(clock.t - 60 + 600, ledger.last_marker.until);
+        CPPUNIT_ASSERT(ledger.last_marker.notify == NotifyMode::Read);
+    }
+
+    void copy_recorded_while_marking_is_recalled()
+    {
+        ledger.arrive_with_marker.push_back(delivery("dan@example.com"));
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"),
+                             std::string(state_name(state_of(o, "dan@example.com"))));
+        CPPUNIT_ASSERT(!boxes.copies["dan@example.com"].present);
+    }
+
+    void late_arrival_notice_follows_the_marker()
+    {
+        settings.notify = NotifyMode::Yes; // the recipient's own setting
+        RecallMarker marker;
+        marker.notify = NotifyMode::No;    // the sender's
+        Delivery late = delivery("frank@example.com");
+        std::string error;
+        auto box = boxes.open(late, error);
+        Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box, marker);
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), std::string(state_name(row.state)));
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["frank@example.com"].notices);
     }
 
     void admission_rules()

@@ -14,18 +14,20 @@ class RemoteAnswerTest : public CppUnit::TestFixture {
 public:
     void facts_round_trip()
     {
-        for (int bits = 0; bits < 8; bits++) {
+        for (int bits = 0; bits < 16; bits++) {
             CopyFacts facts;
             facts.present = bits & 1;
             facts.seen = bits & 2;
             facts.shared = bits & 4;
+            facts.genuine = bits & 8;
             std::optional<CopyFacts> back = parse_facts_answer(facts_answer(facts));
             CPPUNIT_ASSERT(back.has_value());
             CPPUNIT_ASSERT_EQUAL(facts.present, back->present);
             CPPUNIT_ASSERT_EQUAL(facts.seen, back->seen);
             CPPUNIT_ASSERT_EQUAL(facts.shared, back->shared);
+            CPPUNIT_ASSERT_EQUAL(facts.genuine, back->genuine);
         }
-        CPPUNIT_ASSERT_EQUAL(std::string("present=1 seen=0 shared=1"),
+        CPPUNIT_ASSERT_EQUAL(std::string("present=1 seen=0 shared=1 genuine=1"),
                              facts_answer(CopyFacts{true, false, true}));
     }
 
@@ -40,7 +42,7 @@ public:
     void anything_else_is_no_answer()
     {
         for (const char *bad : {"", "ok", "present=1", "present=1 seen=0", "present=2 seen=0 shared=0",
-                                "seen=0 present=1 shared=0", "present=1 seen=0 shared=0 x=1",
+                                "seen=0 present=1 shared=0", "present=1 seen=0 shared=0 x=1", "present=1 seen=0 shared=0",
                                 "present=1seen=0 shared=0", "presentX1 seen=0 shared=0"})
             CPPUNIT_ASSERT_MESSAGE(bad, !parse_facts_answer(bad).has_value());
         for (const char *bad : {"", "ok", "present=", "present=yes", "present=1 x", "absent=1"})

@@ -1,0 +1,218 @@
+#include "recall-copy-instances.h"
+#include "recall-acl.h"
+#include "recall-content-digest.h"
+#include "recall-plugin.h"
+
+extern "C" {
+#include "lib.h"
+#include "mail-namespace.h"
+#include "mail-search-build.h"
+#include "mail-storage.h"
+#include "mailbox-list-iter.h"
+}
+
+#include <functional>
+
+namespace {
+
+/* Opens a folder; NULL with error empty when it does not exist. */
+struct mailbox *open_folder(struct mail_user *user, const std::string &vname, std::string &error)
+{
+    struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname.c_str());
+    struct mailbox *box = mailbox_alloc(ns->list, vname.c_str(), (enum mailbox_flags)0);
+    if (mailbox_open(box) == 0)
+        return box;
+    enum mail_error code;
+    const char *text = mailbox_get_last_internal_error(box, &code);
+    if (code != MAIL_ERROR_NOTFOUND)
+        error = vname + ": " + text;
+    mailbox_free(&box);
+    return NULL;
+}
+
+void search_guid(struct mailbox *box, const std::string &vname, const std::string &guid,
+                 std::vector<recall_copy_instance> &out)
+{
+    struct mail_search_args *args = mail_search_build_init();
+    struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_GUID);
+    arg->value.str = p_strdup(args->pool, guid.c_str());
+    struct mailbox_transaction_context *t =
+        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
+    struct mail_search_context *search =
+        mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
+    struct mail *mail;
+    while (mailbox_search_next(search, &mail))
+        out.push_back(recall_copy_instance{vname, mail->uid});
+    (void)mailbox_search_deinit(&search);
+    (void)mailbox_transaction_commit(&t);
+    mail_search_args_unref(&args);
+}
+
+bool find_in(struct mail_user *user, const std::string &vname, const std::string &guid,
+             std::vector<recall_copy_instance> &out, std::string &error)
+{
+    struct mailbox *box = open_folder(user, vname, error);
+    if (box == NULL)
+        return error.empty();
+    /* Synced first: what another process changed (an expunge that an
+       earlier, interrupted run left to be synced) must be seen. */
+    bool ok = mailbox_sync(box, (enum mailbox_sync_flags)0) == 0;
+    if (ok)
+        search_guid(box, vname, guid, out);
+    else
+        error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
+    mailbox_free(&box);
+    return ok;
+}
+
+/* Runs fn on each instance's mail, one transaction per folder; with
+   write, commits and syncs so that expunges take effect. */
+bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_instance> &instances,
+                       enum mail_fetch_field fields, bool write,
+                       const std::function<void(struct mail *)> &fn, std::string &error)
+{
+    for (size_t i = 0; i < instances.size();) {
+        const std::string &vname = instances[i].vname;
+        struct mailbox *box = open_folder(user, vname, error);
+        if (box == NULL) {
+            if (error.empty())
+                error = vname + ": no longer exists";
+            return false;
+        }
+        /* Not an EXTERNAL transaction: that would tell maildir the file is
+           already gone, and the message would reappear. */
+        struct mailbox_transaction_context *t =
+            mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
+        struct mail *mail = mail_alloc(t, fields, NULL);
+        for (; i < instances.size() && instances[i].vname == vname; i++) {
+            if (mail_set_uid(mail, instances[i].uid))
+                fn(mail);
+        }
+        mail_free(&mail);
+        bool ok = mailbox_transaction_commit(&t) == 0 &&
+                  (!write || mailbox_sync(box, (enum mailbox_sync_flags)0) == 0);
+        if (!ok)
+            error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
+        mailbox_free(&box);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* The address in a Return-Path header: what LMTP wrote as MAIL FROM. */
+std::string return_path_address(const char *value)
+{
+    std::string text(value);
+    size_t open = text.find('<'), close = text.rfind('>');
+    if (open != std::string::npos && close != std::string::npos && close > open)
+        text = text.substr(open + 1, close - open - 1);
+    return recall::lower_ascii(text);
+}
+
+/* The copy itself must name what the record says: a record written into
+   the ledger by anyone who reaches the dict cannot point a recall at
+   another sender's copy. Return-Path is checked where delivery wrote one
+   (LMTP always does); the digest where the record has one. */
+/* 1 if it is, 0 if not, -1 when the mail cannot be read. */
+int is_recorded_message(struct mail *mail, const recall::Delivery &delivery)
+{
+    const char *message_id, *return_path;
+    if (mail_get_first_header(mail, "Message-ID", &message_id) < 0 ||
+        mail_get_first_header(mail, "Return-Path", &return_path) < 0)
+        return -1;
+    if (message_id == NULL || recall_normalize_message_id(message_id) != delivery.message_id)
+        return 0;
+    if (return_path != NULL &&
+        return_path_address(return_path) != recall::lower_ascii(delivery.sender))
+        return 0;
+    if (delivery.digest.empty())
+        return 1;
+    std::string digest = recall_content_digest(mail);
+    if (digest.empty())
+        return -1;
+    return digest == delivery.digest ? 1 : 0;
+}
+
+/* Adds what one instance says to facts; false when it cannot be read
+   (then it is neither proven genuine nor proven foreign). */
+bool inspect_instance(struct mail *mail, const recall::Delivery &delivery,
+                      recall::CopyFacts &facts)
+{
+    int genuine = is_recorded_message(mail, delivery);
+    if (mail->expunged)
+        return true; /* gone meanwhile: not an instance any more */
+    if (genuine < 0)
+        return false;
+    facts.present = true;
+    facts.seen = facts.seen || (mail_get_flags(mail) & MAIL_SEEN) != 0;
+    /* Rule 6: where the copy lies, and whether it was forwarded. */
+    facts.shared = facts.shared ||
+                   mailbox_get_namespace(mail->box)->type != MAIL_NAMESPACE_TYPE_PRIVATE ||
+                   recall_mailbox_shared_by_acl(mail->box) == 1 ||
+                   str_array_icase_find(mail_get_keywords(mail), "$Forwarded");
+    facts.genuine = facts.genuine && genuine == 1;
+    return true;
+}
+
+} // namespace
+
+bool recall_copy_instances_find(struct mail_user *user, const recall::Delivery &delivery,
+                                std::vector<recall_copy_instance> &out, std::string &error)
+{
+    out.clear();
+    if (!find_in(user, delivery.mailbox, delivery.guid, out, error))
+        return false;
+    static const char *const patterns[] = {"*", NULL};
+    struct mailbox_list_iterate_context *iter = mailbox_list_iter_init_namespaces(
+        user->namespaces, patterns, MAIL_NAMESPACE_TYPE_PRIVATE,
+        (enum mailbox_list_iter_flags)(MAILBOX_LIST_ITER_RETURN_NO_FLAGS |
+                                       MAILBOX_LIST_ITER_NO_AUTO_BOXES));
+    const struct mailbox_info *info;
+    while (error.empty() && (info = mailbox_list_iter_next(iter)) != NULL) {
+        if ((info->flags & (MAILBOX_NOSELECT | MAILBOX_NONEXISTENT)) == 0 &&
+            delivery.mailbox != info->vname)
+            (void)find_in(user, info->vname, delivery.guid, out, error);
+    }
+    if (mailbox_list_iter_deinit(&iter) < 0 && error.empty())
+        error = "listing mailboxes failed";
+    return error.empty();
+}
+
+bool recall_copy_instances_inspect(struct mail_user *user, const recall::Delivery &delivery,
+                                   const std::vector<recall_copy_instance> &instances,
+                                   recall::CopyFacts &facts, std::string &error)
+{
+    facts = recall::CopyFacts();
+    bool readable = true;
+    bool ok = for_each_instance(
+        user, instances, MAIL_FETCH_FLAGS, false,
+        [&](struct mail *mail) {
+            if (!inspect_instance(mail, delivery, facts) && readable) {
+                readable = false;
+                error = std::string(mailbox_get_vname(mail->box)) + ": " +
+                        mailbox_get_last_internal_error(mail->box, NULL);
+            }
+        },
+        error);
+    return ok && readable;
+}
+
+bool recall_copy_instances_expunge(struct mail_user *user, const recall::Delivery &delivery,
+                                   const std::vector<recall_copy_instance> &instances,
+                                   std::string &error)
+{
+    if (!for_each_instance(user, instances, (enum mail_fetch_field)0, true,
+                           [](struct mail *mail) { mail_expunge(mail); }, error)) {
+        error = "expunge: " + error;
+        return false;
+    }
+    /* Never RECALLED while an instance survives (a COPY meanwhile). */
+    std::vector<recall_copy_instance> left;
+    if (!recall_copy_instances_find(user, delivery, left, error))
+        return false;
+    if (!left.empty())
+        error = std::to_string(left.size()) + " instance(s) still in " + left[0].vname +
+                " after the expunge";
+    return left.empty();
+}

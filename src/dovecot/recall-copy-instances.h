@@ -1,0 +1,32 @@
+/* Every instance of a recorded copy in its recipient's own folders: the
+   copy is named by its GUID, which a COPY keeps, and one LMTP transaction
+   with several RCPTs to one user saves several (SPEC rule 2). */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "../core/recall-ports.hpp"
+
+struct mail_user;
+
+struct recall_copy_instance {
+    std::string vname;
+    uint32_t uid;
+};
+
+/* The instances in the user's private folders, the delivery's mailbox
+   first. false with error when a folder cannot be read. */
+bool recall_copy_instances_find(struct mail_user *user, const recall::Delivery &delivery,
+                                std::vector<recall_copy_instance> &out, std::string &error);
+
+/* What the instances say together; genuine only if every one is the
+   recorded message (Message-ID, Return-Path, content digest). */
+bool recall_copy_instances_inspect(struct mail_user *user, const recall::Delivery &delivery,
+                                   const std::vector<recall_copy_instance> &instances,
+                                   recall::CopyFacts &facts, std::string &error);
+
+/* Expunges the instances, then finds again: an error if any is left. */
+bool recall_copy_instances_expunge(struct mail_user *user, const recall::Delivery &delivery,
+                                   const std::vector<recall_copy_instance> &instances,
+                                   std::string &error);
