@@ -63,9 +63,9 @@ def main():
     users = {r: "" for r in recipients}
     postgres = Postgres().start()
     host_a = Dovecot(users=users, ledger="pgsql", postgres=postgres, backend=True,
-                     extra_conf=extra)
+                     extra_conf=extra, plugin_settings={"recall_backends": lambda: host_b.host()})
     host_b = Dovecot(users=users, ledger="pgsql", postgres=postgres, backend=True,
-                     extra_conf=extra)
+                     extra_conf=extra, plugin_settings={"recall_backends": lambda: host_a.host()})
     try:
         host_a.start()
         host_b.start()

@@ -229,7 +229,10 @@ class Dovecot:
         backend = dict(recall_host=self.host(),
                        recall_host_password=DOVEADM_PASSWORD) if self.backend else {}
         settings = dict(backend, **self.plugin_settings, recall_dict=self.ledger_uri())
-        plugin = "\n".join("  %s = %s" % kv for kv in settings.items())
+        # A value may be a function: read when the config is written (the
+        # other backends' ports are known only then).
+        plugin = "\n".join("  %s = %s" % (k, v() if callable(v) else v)
+                            for k, v in settings.items())
         conf = f"""
 base_dir = {d}/run
 state_dir = {d}/state

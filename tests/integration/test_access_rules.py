@@ -72,6 +72,21 @@ class FetchedTest(unittest.TestCase):
             conn.logout()
             self.assertEqual({BOB: "FETCHED"}, states(ALICE, uid)[0], item)
 
+    def test_preview_and_snippet_are_body_text(self):
+        # RFC 8970 PREVIEW and Dovecot's older SNIPPET hand out the body's
+        # first lines. Bob's webmail reads it first (not a download), so his
+        # mail client's FETCH is answered from the cache, with no stream.
+        for item in ("PREVIEW", "SNIPPET (FUZZY)"):
+            mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+            for user, ip in ((CAROL, "127.0.0.1"), (BOB, "127.0.0.1"), (BOB, OTHER_IP)):
+                conn, seq = imap_session(user, ip, mid)
+                typ, data = conn.fetch(seq, "(%s)" % item)
+                self.assertEqual("OK", typ, (item, data))
+                self.assertIn(b"numbers", b"".join(x if isinstance(x, bytes) else x[0] + x[1]
+                                                   for x in data), item)
+                conn.logout()
+            self.assertEqual({BOB: "FETCHED", CAROL: "RECALLABLE"}, states(ALICE, uid)[0], item)
+
     def test_header_reads_search_and_webmail_do_not_count(self):
         mid, uid = send(dovecot, ALICE, [BOB])
         conn, seq = imap_session(BOB, OTHER_IP, mid)

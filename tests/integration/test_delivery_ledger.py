@@ -37,8 +37,22 @@ class BackendTest(unittest.TestCase):
             self.assertEqual(0, r.returncode, r.stderr)
             self.assertEqual(1, len(find(dovecot.messages(CAROL), "X-Recall-Of", mid)))
             self.assertEqual(0, dovecot.doveadm("recall", "prune").returncode)
+            self.not_sent_on(dovecot, ledger)
         finally:
             dovecot.stop()
+
+    def not_sent_on(self, dovecot, ledger):
+        """A message with no tracked delivery (its ledger directory never
+        existed, on fs) is NOT-SENT through IMAP and doveadm, and nothing
+        crashes."""
+        mid, uid = send(dovecot, ALICE, [BOB], deliver_to=[])
+        typ, text, _ = recall_via_imap(dovecot, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-NOT-SENT]"), (ledger, text))
+        for command in ("check", "run"):
+            r = dovecot.doveadm("recall", command, "-u", ALICE, mid)
+            self.assertEqual(68, r.returncode, (ledger, command, r.stderr))
+        self.assertNotIn("Fatal", dovecot.log_text(), ledger)
+        self.assertNotIn("signal", dovecot.log_text(), ledger)
 
     def test_sqlite_behind_dict_proxy(self):
         self.recall_on("sqlite")
@@ -79,6 +93,7 @@ class DeliveryTest(unittest.TestCase):
             "badaddress@example.com": "userdb_recall_address=a\x01b@example.com",
             "badorg@example.com": "userdb_recall_org=org\x01",
             "badhost@example.com": "userdb_recall_host=backend",
+            "badbackends@example.com": "userdb_recall_backends=10.0.0.2:8080,backend",
             "baddict@example.com": "userdb_recall_dict=nosuchdriver:x",
             "leaving@example.com": "",
         })
@@ -175,6 +190,8 @@ class DeliveryTest(unittest.TestCase):
             "badaddress@example.com": "recall_address: contains control characters",
             "badorg@example.com": "recall_org: contains control characters",
             "badhost@example.com": "recall_host: invalid value 'backend' (expected name:port)",
+            "badbackends@example.com":
+                "recall_backends: invalid value 'backend' (expected name:port)",
         }
         for user, message in expected.items():
             mid, uid = send(d, user, [BOB])  # delivery from them works

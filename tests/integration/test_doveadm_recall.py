@@ -23,9 +23,7 @@ ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
 def setUpModule():
     global dovecot
-    dovecot = Dovecot(users={
-        "short@example.com": "userdb_recall_window=3s userdb_recall_retention=1s",
-    }, extra_conf=METRICS).start()
+    dovecot = Dovecot(extra_conf=METRICS).start()
 
 
 def tearDownModule():
@@ -129,27 +127,35 @@ class DoveadmTest(unittest.TestCase):
         self.assertGreaterEqual(counts.get("recall_finished_RECALL-NOT-SENT", 0), 1, stats)
 
     def test_prune_deletes_only_expired_records(self):
-        db = sqlite3.connect(dovecot.ledger_dir + "/ledger.db")
-        mid_short, _ = send(dovecot, ALICE, ["short@example.com"])  # record lives 4s
-        pop = dovecot.pop3("short@example.com")  # a download mark, living as long
-        pop.retr(1)
-        pop.quit()
-        mid_long, _ = send(dovecot, ALICE, [BOB])
-        count = lambda: db.execute("select count(*) from recall_delivery").fetchone()[0]
-        marks = lambda: db.execute("select count(*) from recall_fetched").fetchone()[0]
-        before = count()
-        self.assertEqual(1, marks())
-        time.sleep(5)
-        r = dovecot.doveadm("recall", "prune")
-        self.assertEqual(0, r.returncode, r.stderr)
-        pruned = int(r.stdout.split()[1])
-        self.assertGreaterEqual(pruned, 1)
-        self.assertEqual(before - pruned, count())
-        self.assertEqual(0, marks())
-        # The fresh record is still there: its message can still be recalled.
-        r = dovecot.doveadm("recall", "check", "-u", ALICE, mid_long)
-        self.assertEqual(0, r.returncode)
-        self.assertEqual("0", dovecot.doveadm("recall", "prune").stdout.split()[1])
+        # Records live as long as the longest (global) window plus the
+        # recipient's retention: 3 s + 1 s for short, 3 s + 1 day for bob.
+        brief = Dovecot(plugin_settings={"recall_window": "3s"},
+                        users={"short@example.com": "userdb_recall_retention=1s"}).start()
+        try:
+            db = sqlite3.connect(brief.ledger_dir + "/ledger.db")
+            send(brief, ALICE, ["short@example.com"])
+            brief.pop3_retr_newest("short@example.com")  # a download mark, living as long
+            mid_long, _ = send(brief, ALICE, [BOB])
+            count = lambda: db.execute("select count(*) from recall_delivery").fetchone()[0]
+            marks = lambda: db.execute("select count(*) from recall_fetched").fetchone()[0]
+            before = count()
+            deadline = time.time() + 5
+            while marks() == 0 and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(1, marks())
+            time.sleep(5)
+            r = brief.doveadm("recall", "prune")
+            self.assertEqual(0, r.returncode, r.stderr)
+            pruned = int(r.stdout.split()[1])
+            self.assertEqual(1, pruned)
+            self.assertEqual(before - pruned, count())
+            self.assertEqual(0, marks())
+            # The long-lived record is still there (its window, 3 s, is over).
+            r = brief.doveadm("recall", "check", "-u", ALICE, mid_long)
+            self.assertEqual(77, r.returncode, r.stderr)
+            self.assertEqual("0", brief.doveadm("recall", "prune").stdout.split()[1])
+        finally:
+            brief.stop()
 
 
 if __name__ == "__main__":

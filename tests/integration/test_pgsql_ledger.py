@@ -14,7 +14,7 @@ from postgres import DATABASE, ROLE, Postgres
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORT = "short@example.com"
 LEDGER_TABLES = ("recall_delivery", "recall_expiry", "recall_fetched", "recall_shared",
-                 "recall_mark_expiry", "recall_recalled")
+                 "recall_mark_expiry", "recall_marker")
 
 postgres = dovecot = None
 
@@ -22,8 +22,7 @@ postgres = dovecot = None
 def setUpModule():
     global postgres, dovecot
     postgres = Postgres().start()
-    dovecot = Dovecot(ledger="pgsql", postgres=postgres, users={
-        SHORT: "userdb_recall_window=3s userdb_recall_retention=1s"}).start()
+    dovecot = Dovecot(ledger="pgsql", postgres=postgres).start()
 
 
 def tearDownModule():
@@ -68,17 +67,24 @@ class PgsqlLedgerTest(unittest.TestCase):
         self.assertEqual(1, len(find(dovecot.messages(CAROL), "X-Recall-Of", mid)))
 
     def test_prune_deletes_only_expired_records(self):
-        send(dovecot, ALICE, [SHORT])
-        mid_long, _ = send(dovecot, ALICE, [BOB])
-        before = postgres.count("recall_delivery")
-        time.sleep(5)  # short's records: 3s window + 1s retention
-        r = dovecot.doveadm("recall", "prune")
-        self.assertEqual(0, r.returncode, r.stderr)
-        pruned = int(r.stdout.split()[1])
-        self.assertGreaterEqual(pruned, 1)
-        self.assertEqual(before - pruned, postgres.count("recall_delivery"))
-        r = dovecot.doveadm("recall", "check", "-u", ALICE, mid_long)
-        self.assertEqual(0, r.returncode, r.stderr)
+        # Records live as long as the longest (global) window plus the
+        # recipient's retention: 3 s + 1 s for short, 3 s + 1 day for bob.
+        brief = Dovecot(ledger="pgsql", postgres=postgres, plugin_settings={"recall_window": "3s"},
+                        users={SHORT: "userdb_recall_retention=1s"}).start()
+        try:
+            send(brief, ALICE, [SHORT])
+            mid_long, _ = send(brief, ALICE, [BOB])
+            before = postgres.count("recall_delivery")
+            time.sleep(5)
+            r = brief.doveadm("recall", "prune")
+            self.assertEqual(0, r.returncode, r.stderr)
+            pruned = int(r.stdout.split()[1])
+            self.assertGreaterEqual(pruned, 1)
+            self.assertEqual(before - pruned, postgres.count("recall_delivery"))
+            r = brief.doveadm("recall", "check", "-u", ALICE, mid_long)
+            self.assertEqual(77, r.returncode, r.stderr)  # EXPIRED: the record is there
+        finally:
+            brief.stop()
 
     def test_server_down_then_back(self):
         mid, uid = send(dovecot, ALICE, [BOB])

@@ -9,6 +9,7 @@ right password (or any) nothing of B's is touched."""
 import base64
 import http.client
 import json
+import socket
 import time
 import unittest
 
@@ -24,8 +25,12 @@ postgres = host_a = host_b = None
 def setUpModule():
     global postgres, host_a, host_b
     postgres = Postgres().start()
-    host_a = Dovecot(ledger="pgsql", postgres=postgres, backend=True).start()
-    host_b = Dovecot(ledger="pgsql", postgres=postgres, backend=True).start()
+    host_a = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
+                     plugin_settings={"recall_backends": lambda: host_b.host()})
+    host_b = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
+                     plugin_settings={"recall_backends": lambda: host_a.host()})
+    host_a.start()
+    host_b.start()
 
 
 def tearDownModule():
@@ -125,7 +130,8 @@ class TwoHostsTest(unittest.TestCase):
         """From another backend A whose recall_host_password is `password`:
         bob's copy on B is FAILED with expected_log, carol's is recalled."""
         other_a = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
-                          plugin_settings={"recall_host_password": password}).start()
+                          plugin_settings={"recall_host_password": password,
+                                           "recall_backends": host_b.host()}).start()
         try:
             mid, uid = send(other_a, ALICE, [CAROL, BOB], deliver_to=[CAROL])
             raw = other_a.message_raw(ALICE, "Sent", uid)
@@ -146,6 +152,31 @@ class TwoHostsTest(unittest.TestCase):
             "", "%s: the copy is on backend %s, and recall_host_password is not set"
             % (BOB, host_b.host()))
 
+    def test_a_host_outside_recall_backends_gets_nothing(self):
+        # A record naming a listener that is not one of recall_backends
+        # (written by anyone who reaches the ledger): no request, no
+        # credential, the record is ignored.
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(5)
+        listener.settimeout(0.5)
+        rogue = "127.0.0.1:%d" % listener.getsockname()[1]
+        try:
+            mid, uid = send_across("Rogue host")
+            postgres.sql("UPDATE recall_delivery SET record = replace(record, 'host=%s', 'host=%s') "
+                         "WHERE record LIKE '%%%s%%' AND record LIKE '%%user=%s%%'"
+                         % (host_b.host(), rogue, mid, BOB), database="recall")
+            for words in (("CHECK",), ()):
+                typ, text, lines = recall(uid, *words)
+                self.assertEqual({CAROL, BOB}, set(parse_rows(lines)[0]), text)
+                self.assertEqual("NOT-DELIVERED", parse_rows(lines)[0][BOB], text)
+            with self.assertRaises(socket.timeout):
+                listener.accept()
+            host_a.wait_for_log("is not one of recall_backends")
+            self.assert_untouched(host_b, BOB, mid)
+        finally:
+            listener.close()
+
     def test_nothing_expunged_without_the_password_or_for_another_user(self):
         mid, uid = send_across("Guarded")
         record = postgres.sql("SELECT record FROM recall_delivery WHERE record LIKE '%%user=%s%%' "
@@ -162,7 +193,7 @@ class TwoHostsTest(unittest.TestCase):
         # The real thing works: inspect answers about the copy.
         status, body = recall_copy_http(host_b, dict(params, operation="inspect"),
                                         DOVEADM_PASSWORD)
-        self.assertIn("present=1 seen=0 shared=0", body)
+        self.assertIn("present=1 seen=0 shared=0 genuine=1", body)
 
 
 if __name__ == "__main__":

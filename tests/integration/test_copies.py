@@ -1,0 +1,157 @@
+"""Every copy of the recorded message, one row per recipient, the sender's
+window deciding, and a recipient that cannot take part failing alone
+(issue 11, points 3-6 and 9)."""
+
+import os
+import pwd
+import shutil
+import threading
+import time
+import unittest
+
+from harness import Dovecot, make_message, parse_rows, send, send_raw, sent_xrecall
+
+ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
+SHORTWIN = "shortwin@example.com"   # a recipient whose own window is 2 s
+FULL = "full@example.com"           # a recipient with a 30 KB quota
+
+QUOTA = """
+mail_plugins = $mail_plugins quota
+plugin {
+  quota = maildir:User quota
+}
+"""
+
+dovecot = None
+
+
+def setUpModule():
+    global dovecot
+    dovecot = Dovecot(users={
+        SHORTWIN: "userdb_recall_window=2s userdb_recall_retention=1s",
+        FULL: "userdb_quota_rule=*:storage=30K",
+    }, extra_conf=QUOTA).start()
+
+
+def tearDownModule():
+    dovecot.stop()
+
+
+def notices(user, mid):
+    return [m for m in dovecot.messages(user) if m[2]["X-Recall-Of"] == mid]
+
+
+def everywhere(user, mid):
+    """(folder, uid) of every message with this Message-ID in user's folders."""
+    found = []
+    for box in ("INBOX", "Archive", "Sent", "Trash"):
+        try:
+            found += [(box, uid) for uid, _, h in dovecot.messages(user, box)
+                      if h["Message-ID"] == mid]
+        except AssertionError:  # no such folder
+            pass
+    return found
+
+
+class EveryCopyTest(unittest.TestCase):
+    def test_imap_copy_to_another_folder_is_recalled_too(self):
+        mid, uid = send(dovecot, ALICE, [BOB])
+        conn = dovecot.imap(BOB)
+        try:
+            conn.create("Archive")
+            conn.select("INBOX")
+            typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
+            typ, _ = conn.uid("COPY", data[0].split()[-1], "Archive")
+            self.assertEqual("OK", typ)
+        finally:
+            conn.logout()
+        self.assertEqual(2, len(everywhere(BOB, mid)))
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        self.assertEqual({BOB: "RECALLED"}, parse_rows(lines)[0])
+        self.assertEqual([], everywhere(BOB, mid))
+        self.assertEqual(1, len(notices(BOB, mid)))
+
+    def test_several_rcpts_to_one_user_in_one_transaction(self):
+        mid, raw = make_message(ALICE, [BOB, "bob+x@example.com", "Bob@example.com"])
+        uid = send_raw(dovecot, ALICE, raw, [BOB, "bob+x@example.com", "Bob@example.com"])
+        self.assertEqual(3, len(everywhere(BOB, mid)))
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        self.assertEqual([], everywhere(BOB, mid))
+        self.assertEqual(1, len(notices(BOB, mid)))
+
+    def test_two_tracked_copies_make_one_row(self):
+        # The same message submitted twice: two deliveries, two records.
+        mid, raw = make_message(ALICE, [BOB, CAROL])
+        uid = send_raw(dovecot, ALICE, raw, [BOB, CAROL])
+        dovecot.lmtp_deliver(ALICE, [BOB], raw)
+        self.assertEqual(2, len(everywhere(BOB, mid)))
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid, "CHECK")
+        self.assertEqual(2, len([l for l in lines if " RECIPIENT " in l]), lines)
+        self.assertEqual("2", parse_rows(lines)[1]["INTERNAL"])
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        rows, result = parse_rows(lines)
+        self.assertEqual({BOB: "RECALLED", CAROL: "RECALLED"}, rows)
+        self.assertEqual(("2", "2"), (result["INTERNAL"], result["RECALLED"]))
+        self.assertEqual([], everywhere(BOB, mid))
+        self.assertEqual(1, len(notices(BOB, mid)))
+
+
+class SendersWindowTest(unittest.TestCase):
+    def test_download_after_the_recipients_shorter_window_is_fetched(self):
+        mid, uid = send(dovecot, ALICE, [SHORTWIN, CAROL])
+        time.sleep(3.5)  # past shortwin's own window and retention, inside alice's
+        dovecot.pop3_retr_newest(SHORTWIN)
+        time.sleep(0.5)  # the download mark is written after the RETR
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        rows, result = parse_rows(lines)
+        self.assertEqual({SHORTWIN: "FETCHED", CAROL: "RECALLED"}, rows, text)
+        self.assertIn(mid, dovecot.message_ids(SHORTWIN))
+
+
+class OverQuotaTest(unittest.TestCase):
+    def fill(self, user, kbytes):
+        """Mail put into the maildir behind Dovecot's back, then counted."""
+        nobody = pwd.getpwnam("nobody")
+        cur = os.path.join(dovecot.dir, "home", user, "Maildir", "cur")
+        path = os.path.join(cur, "%d.filler.host:2," % time.time_ns())
+        with open(path, "w") as f:
+            f.write("Subject: filler\n\n" + "x" * (kbytes * 1024) + "\n")
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+        r = dovecot.doveadm("quota", "recalc", "-u", user)
+        self.assertEqual(0, r.returncode, r.stderr)
+
+    def test_notice_reaches_a_recipient_over_quota(self):
+        mid, uid = send(dovecot, ALICE, [FULL, CAROL])
+        self.fill(FULL, 60)  # twice the quota
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        self.assertEqual({FULL: "RECALLED", CAROL: "RECALLED"}, parse_rows(lines)[0])
+        self.assertNotIn(mid, dovecot.message_ids(FULL))
+        self.assertEqual(1, len(notices(FULL, mid)))
+
+
+class LockedMailboxTest(unittest.TestCase):
+    def test_a_locked_recipient_fails_alone_then_completes(self):
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+        lock = os.path.join(dovecot.dir, "home", BOB, "Maildir", "dovecot-uidlist.lock")
+        with open(lock, "w") as f:
+            f.write("")
+        try:
+            started = time.time()
+            typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+            took = time.time() - started
+        finally:
+            os.unlink(lock)
+        self.assertLess(took, 15, "the locked mailbox held the recall")
+        self.assertEqual({BOB: "FAILED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
+        self.assertTrue(text.startswith("[RECALL-PARTIAL]"), text)
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        self.assertEqual({BOB: "RECALLED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
+        self.assertNotIn(mid, dovecot.message_ids(BOB))
+        self.assertEqual(1, len(notices(BOB, mid)))
+
+
+if __name__ == "__main__":
+    unittest.main()
