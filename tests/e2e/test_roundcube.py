@@ -129,6 +129,17 @@ class RecallInBrowserTest(unittest.TestCase):
         self.assert_untouched(mid, BOB)
         self.assert_recalled_from(mid, CAROL)
 
+    def test_colleague_not_delivered_yet_in_words(self):
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL], deliver_to=[BOB], subject="Deferred")
+        seen = browse(roundcube, "not-delivered", ALICE, uid, then="proceed")
+        self.assert_clean_ui(seen)
+        self.assertEqual({BOB: "RECALLABLE", CAROL: "NOT-DELIVERED"}, states(seen["first"]))
+        self.assertEqual("Not delivered yet (deferred, or no such mailbox): recalled if it "
+                         "arrives in time", words(seen["first"])[CAROL])
+        self.assertEqual({BOB: "RECALLED", CAROL: "NOT-DELIVERED"}, states(seen["result"]))
+        self.assertIn("1 of 1 recipients", seen["result"]["summary"])
+        self.assert_recalled_from(mid, BOB)
+
     def test_hostile_address_is_text(self):
         """An address of the sender's copy is shown, never run as HTML."""
         hostile = '"<img src=x onerror=window.xrecall_injected=1>"@evil.example'
@@ -198,13 +209,17 @@ class FrenchTest(unittest.TestCase):
     def test_texts_in_french(self):
         french = Roundcube(dovecot.ports["imap"], language="fr_FR").start()
         try:
-            mid, uid = send(dovecot, CAROL, [BOB], subject="Brouillon")
+            mid, uid = send(dovecot, CAROL, [BOB, "zed@example.com"], deliver_to=[BOB],
+                            subject="Brouillon")
             seen = browse(french, "fr", CAROL, uid, then="proceed")
         finally:
             french.stop()
         self.assertEqual("Rappeler", seen["sent_button"]["text"])
         self.assertEqual("Rappeler ce message ?", seen["first"]["title"])
-        self.assertEqual({BOB: "Peut être rappelé"}, words(seen["first"]))
+        self.assertEqual({BOB: "Peut être rappelé",
+                          "zed@example.com": "Pas encore distribué (différé, ou boîte "
+                                             "inexistante) : rappelé s’il arrive à temps"},
+                         words(seen["first"]))
         self.assertEqual(["Continuer", "Annuler"], seen["first"]["buttons"])
         self.assertEqual("Succès complet : 1 destinataire(s) sur 1 dans votre organisation.",
                          seen["result"]["summary"])
