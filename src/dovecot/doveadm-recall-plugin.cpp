@@ -4,6 +4,7 @@
    recall (doveadm-recall-copy.cpp). */
 #include "doveadm-recall-copy.h"
 #include "recall-ledger-dict.h"
+#include "recall-ledger-schema.h"
 #include "recall-plugin.h"
 
 extern "C" {
@@ -85,6 +86,26 @@ private:
     struct mail *mail_ = NULL;
 };
 
+const char *plugin_setting(const char *name)
+{
+    unsigned int count;
+    const char *const *envs = array_get(&doveadm_settings->plugin_envs, &count);
+    for (unsigned int i = 0; i + 1 < count; i += 2) {
+        if (strcmp(envs[i], name) == 0)
+            return envs[i + 1];
+    }
+    return NULL;
+}
+
+/* Commands start as root, before they become the user: the moment to
+   create the default ledger if it is missing. */
+void ensure_ledger()
+{
+    struct event *event = event_create(NULL);
+    recall_ledger_schema_ensure(plugin_setting("recall_sqlite_ledger"), event);
+    event_unref(&event);
+}
+
 int refusal_exit_code(recall::Refusal refusal)
 {
     switch (refusal) {
@@ -137,6 +158,7 @@ void cmd_recall_init(struct doveadm_mail_cmd_context *_ctx, const char *const ar
     if (args[0] == NULL || args[1] != NULL)
         doveadm_mail_help_name(ctx->check_only ? "recall check" : "recall run");
     ctx->message_id = p_strdup(_ctx->pool, args[0]);
+    ensure_ledger();
     doveadm_print_header_simple("recipient");
     doveadm_print_header_simple("state");
     doveadm_print_header_simple("result");
@@ -155,17 +177,6 @@ struct doveadm_mail_cmd_context *recall_cmd_alloc(bool check_only)
 struct doveadm_mail_cmd_context *cmd_recall_check_alloc(void) { return recall_cmd_alloc(true); }
 struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) { return recall_cmd_alloc(false); }
 
-const char *plugin_setting(const char *name)
-{
-    unsigned int count;
-    const char *const *envs = array_get(&doveadm_settings->plugin_envs, &count);
-    for (unsigned int i = 0; i + 1 < count; i += 2) {
-        if (strcmp(envs[i], name) == 0)
-            return envs[i + 1];
-    }
-    return NULL;
-}
-
 void cmd_recall_prune(struct doveadm_cmd_context *)
 {
     const char *uri = plugin_setting("recall_dict"), *error;
@@ -177,6 +188,7 @@ void cmd_recall_prune(struct doveadm_cmd_context *)
     struct dict_settings set;
     i_zero(&set);
     set.base_dir = doveadm_settings->base_dir;
+    ensure_ledger();
     struct dict *dict;
     struct fs *listing_fs;
     if (recall_ledger_listing_fs(uri, NULL, &listing_fs, &error) < 0) {

@@ -3,6 +3,7 @@
    plugin before the copy is saved. The envelope is the only trustworthy
    sender: a Return-Path header in the message could be forged. */
 #include "recall-content-digest.h"
+#include "recall-ledger-schema.h"
 #include "recall-plugin.h"
 
 extern "C" {
@@ -50,6 +51,9 @@ static recall_envelope envelope_of(struct mail_deliver_context *ctx)
 
 static int recall_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **storage_r)
 {
+    /* Deliveries are the ledger's first users after a restart. */
+    recall_ledger_schema_ensure(mail_user_plugin_getenv(ctx->rcpt_user, "recall_sqlite_ledger"),
+                                ctx->rcpt_user->event);
     recall_user_set_envelope(ctx->rcpt_user, envelope_of(ctx));
     /* 0 = not handled: mail_deliver() then saves to the default mailbox. */
     return next_deliver_mail != NULL ? next_deliver_mail(ctx, storage_r) : 0;

@@ -201,6 +201,12 @@ class Dovecot:
             recall_conf = f.read().replace(
                 "sqlite:/etc/dovecot/dovecot-dict-recall-sqlite.conf.ext",
                 "%s:%s" % ("pgsql" if self.ledger == "pgsql" else "sqlite", self.dict_conf))
+        # The SQLite ledger's file, which the plugin creates on first use;
+        # no such file with any other ledger.
+        sqlite_file = ledger_dir + "/ledger.db" if self.ledger == "sqlite" else ""
+        recall_conf = recall_conf.replace(
+            "recall_sqlite_ledger = /var/lib/dovecot/recall/ledger.db",
+            "recall_sqlite_ledger = " + sqlite_file)
         with open(os.path.join(self.dir, "90-recall.conf"), "w") as f:
             f.write(recall_conf)
 

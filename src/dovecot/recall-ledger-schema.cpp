@@ -1,0 +1,72 @@
+#include "recall-ledger-schema.h"
+
+#include "recall-ledger-schema-sql.h" /* generated from contrib/sql/recall-ledger.sql */
+
+extern "C" {
+#include "lib.h"
+}
+
+#include <sqlite3.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+bool create(const char *path, std::string &error)
+{
+    sqlite3 *db;
+    bool ok = sqlite3_open(path, &db) == SQLITE_OK &&
+              sqlite3_exec(db, recall_ledger_schema_sql, NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_exec(db, "PRAGMA journal_mode = WAL;", NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok)
+        error = sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return ok;
+}
+
+/* Runs as root for the duration of fn, then as the caller again. */
+template <typename Fn> bool as_root(Fn fn)
+{
+    uid_t euid = geteuid();
+    gid_t egid = getegid();
+    if (euid != 0 && seteuid(0) < 0)
+        return false;
+    bool ok = fn();
+    if (setegid(egid) < 0 || seteuid(euid) < 0)
+        i_fatal("recall: cannot restore effective uid %ld: %m", (long)euid);
+    return ok;
+}
+
+} // namespace
+
+void recall_ledger_schema_ensure(const char *path, struct event *event)
+{
+    static bool checked = false;
+    if (checked || path == NULL || *path == '\0' || getuid() != 0)
+        return;
+    checked = true;
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > 0)
+        return;
+    std::string dir(path), error;
+    dir = dir.substr(0, dir.find_last_of('/') + 1);
+    struct stat dir_st;
+    if (stat(dir.c_str(), &dir_st) < 0) {
+        e_error(event, "recall: the ledger %s cannot be created: %s: %m", path, dir.c_str());
+        return;
+    }
+    bool created = as_root([&] {
+        if (!create(path, error))
+            return false;
+        if (chown(path, dir_st.st_uid, dir_st.st_gid) < 0 || chmod(path, 0600) < 0) {
+            error = std::string("chown/chmod: ") + strerror(errno);
+            return false;
+        }
+        return true;
+    });
+    if (created)
+        e_info(event, "recall: created the ledger %s with its schema", path);
+    else
+        e_error(event, "recall: the ledger %s cannot be created: %s", path, error.c_str());
+}
