@@ -1,0 +1,101 @@
+"""A private Dovecot started from the configuration tree that Debian's
+dovecot-core ships (/usr/share/dovecot: dovecot.conf, conf.d/), edited the
+way an admin following each file's comments would: passwd-file users,
+quota in 10-mail.conf, imap_quota in 20-imap.conf, Sieve in 20-lmtp.conf
+and 15-lda.conf, a mail_plugins line in 20-pop3.conf, and the installed
+90-recall.conf dropped into conf.d. Only local.conf (which the stock
+dovecot.conf includes last) moves it onto loopback ports and a temp dir."""
+
+import os
+import shutil
+
+from harness import API_KEY, DOVEADM_PASSWORD, Dovecot
+
+STOCK = "/usr/share/dovecot"
+
+# (file, line as shipped, line as the admin edits it)
+ADMIN_EDITS = [
+    # This test server speaks plain text on loopback: no certificate.
+    ("10-ssl.conf", "ssl = yes", "ssl = no"),
+    ("10-ssl.conf", "ssl_cert = <", "#ssl_cert = <"),
+    ("10-ssl.conf", "ssl_key = <", "#ssl_key = <"),
+    ("10-auth.conf", "!include auth-system.conf.ext", "#!include auth-system.conf.ext"),
+    ("10-auth.conf", "#!include auth-passwdfile.conf.ext", "!include auth-passwdfile.conf.ext"),
+    ("10-mail.conf", "#mail_plugins = ", "mail_plugins = $mail_plugins quota"),
+    ("20-imap.conf", "  #mail_plugins = $mail_plugins", "  mail_plugins = $mail_plugins imap_quota"),
+    ("20-pop3.conf", "  #mail_plugins = $mail_plugins", "  mail_plugins = $mail_plugins"),
+    ("20-lmtp.conf", "  #mail_plugins = $mail_plugins", "  mail_plugins = $mail_plugins sieve"),
+    ("15-lda.conf", "  #mail_plugins = $mail_plugins", "  mail_plugins = $mail_plugins sieve"),
+]
+
+
+class StockDovecot(Dovecot):
+    def _write_conf(self):
+        d = self.dir
+        confd = os.path.join(d, "conf.d")
+        shutil.rmtree(confd, ignore_errors=True)
+        shutil.copytree(os.path.join(STOCK, "conf.d"), confd)
+        shutil.copy(os.path.join(STOCK, "dovecot.conf"), self.conf)
+        for name, shipped, edited in ADMIN_EDITS:
+            self._edit(os.path.join(confd, name), shipped, edited)
+        self._edit(os.path.join(confd, "auth-passwdfile.conf.ext"), "/etc/dovecot/users",
+                   os.path.join(d, "users"), count=2)
+        shutil.copy(os.path.join(d, "90-recall.conf"), confd)
+        settings = dict(self.plugin_settings, recall_dict=self.ledger_uri())
+        plugin = "\n".join("  %s = %s" % kv for kv in settings.items())
+        with open(os.path.join(d, "local.conf"), "w") as f:
+            f.write(f"""
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = recall-{os.path.basename(d)}
+log_path = {self.log}
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:~/Maildir
+doveadm_api_key = {API_KEY}
+doveadm_password = {DOVEADM_PASSWORD}
+service imap-login {{
+  inet_listener imap {{
+    port = {self.ports['imap']}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {self.ports['pop3']}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    port = {self.ports['lmtp']}
+  }}
+}}
+service doveadm {{
+  inet_listener http {{
+    port = {self.ports['http']}
+  }}
+}}
+service dict {{
+  unix_listener dict {{
+    mode = 0666
+  }}
+}}
+plugin {{
+  quota = maildir:User quota
+{plugin}
+}}
+""")
+
+    @staticmethod
+    def _edit(path, shipped, edited, count=1):
+        with open(path) as f:
+            text = f.read()
+        assert text.count(shipped) >= 1, (path, shipped)
+        with open(path, "w") as f:
+            f.write(text.replace(shipped, edited, count))
