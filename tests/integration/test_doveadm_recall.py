@@ -1,6 +1,8 @@
 """doveadm recall check|run|prune, on the command line and over the HTTP API."""
 
 import json
+import os
+import subprocess
 import sqlite3
 import time
 import unittest
@@ -125,6 +127,15 @@ class DoveadmTest(unittest.TestCase):
         self.assertGreaterEqual(counts.get("recall_checked", 0), 1, stats)
         self.assertGreaterEqual(counts.get("recall_finished_COMPLETE", 0), 1, stats)
         self.assertGreaterEqual(counts.get("recall_finished_RECALL-NOT-SENT", 0), 1, stats)
+
+    def test_help_opens_the_man_page(self):
+        env = dict(os.environ, MANPAGER="cat", PAGER="cat", MANWIDTH="100")
+        r = subprocess.run(["doveadm", "help", "recall"], capture_output=True, text=True,
+                           env=env, timeout=30)
+        self.assertEqual(0, r.returncode, r.stderr)
+        for section in ("doveadm-recall - recall a sent message", "EXIT STATUS", "NOT-DELIVERED",
+                        "recallCheck"):
+            self.assertIn(section, r.stdout)
 
     def test_prune_deletes_only_expired_records(self):
         # Records live as long as the longest (global) window plus the
