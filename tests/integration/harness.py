@@ -197,16 +197,22 @@ class Dovecot:
         for path in [ledger_dir] + [os.path.join(ledger_dir, n) for n in os.listdir(ledger_dir)]:
             os.chown(path, owner.pw_uid, owner.pw_gid)
         self.ledger_dir = ledger_dir
-        with open(os.path.join(REPO, "conf.d", "90-recall.conf")) as f:
-            recall_conf = f.read().replace(
-                "sqlite:/etc/dovecot/dovecot-dict-recall-sqlite.conf.ext",
-                "%s:%s" % ("pgsql" if self.ledger == "pgsql" else "sqlite", self.dict_conf))
-        # The SQLite ledger's file, which the plugin creates on first use;
-        # no such file with any other ledger.
+        # The shipped 90-recall.conf as make install writes it, pointing at
+        # this checkout's plugin lines and at this instance's ledger (the
+        # SQLite file, which the plugin creates on first use, only with
+        # the SQLite ledger).
         sqlite_file = ledger_dir + "/ledger.db" if self.ledger == "sqlite" else ""
-        recall_conf = recall_conf.replace(
-            "recall_sqlite_ledger = /var/lib/dovecot/recall/ledger.db",
-            "recall_sqlite_ledger = " + sqlite_file)
+        with open(os.path.join(REPO, "conf.d", "90-recall.conf.in")) as f:
+            recall_conf = f.read()
+        for old, new in (
+                ("@recall_datadir@/recall-plugins.conf.ext",
+                 os.path.join(REPO, "conf.d", "recall-plugins.conf.ext")),
+                ("sqlite:@dovecot_confdir@/dovecot-dict-recall-sqlite.conf.ext",
+                 "%s:%s" % ("pgsql" if self.ledger == "pgsql" else "sqlite", self.dict_conf)),
+                ("recall_sqlite_ledger = @ledger_dir@/ledger.db",
+                 "recall_sqlite_ledger = " + sqlite_file)):
+            assert old in recall_conf, old
+            recall_conf = recall_conf.replace(old, new)
         with open(os.path.join(self.dir, "90-recall.conf"), "w") as f:
             f.write(recall_conf)
 

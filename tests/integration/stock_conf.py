@@ -30,6 +30,12 @@ ADMIN_EDITS = [
 
 
 class StockDovecot(Dovecot):
+    def __init__(self, recall_conf=None, **kw):
+        """recall_conf: the 90-recall.conf to drop into conf.d (default:
+        this checkout's, as the harness writes it)."""
+        super().__init__(**kw)
+        self.recall_conf = recall_conf
+
     def _write_conf(self):
         d = self.dir
         confd = os.path.join(d, "conf.d")
@@ -40,7 +46,8 @@ class StockDovecot(Dovecot):
             self._edit(os.path.join(confd, name), shipped, edited)
         self._edit(os.path.join(confd, "auth-passwdfile.conf.ext"), "/etc/dovecot/users",
                    os.path.join(d, "users"), count=2)
-        shutil.copy(os.path.join(d, "90-recall.conf"), confd)
+        shutil.copy(self.recall_conf or os.path.join(d, "90-recall.conf"),
+                    os.path.join(confd, "90-recall.conf"))
         settings = dict(self.plugin_settings, recall_dict=self.ledger_uri())
         plugin = "\n".join("  %s = %s" % kv for kv in settings.items())
         with open(os.path.join(d, "local.conf"), "w") as f:
