@@ -27,7 +27,11 @@ template <typename F> void lookup(F &function, const char *name)
     function = reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
 }
 
-const acl_functions *acl_plugin()
+/* Looked up once per process. Only a user with an acl setting gets here,
+   so the warning is for an admin who uses ACLs but did not load the acl
+   plugin in this protocol: once per process, and never for a server
+   without ACLs. */
+const acl_functions *acl_plugin(struct mail_user *user)
 {
     static acl_functions acl;
     static bool looked_up = false;
@@ -39,8 +43,9 @@ const acl_functions *acl_plugin()
         lookup(acl.list_deinit, "acl_object_list_deinit");
         if (acl.get_aclobj == NULL || acl.list_init == NULL || acl.list_next == NULL ||
             acl.list_deinit == NULL)
-            i_info("recall: the acl plugin is not loaded: "
-                   "mailboxes shared by ACL are not detected");
+            e_warning(user->event, "recall: acl is set, but the acl plugin is not in "
+                      "mail_plugins for %s: mailboxes shared by ACL are not detected, "
+                      "so their copies can be recalled", user->service);
     }
     return acl.list_deinit != NULL && acl.get_aclobj != NULL && acl.list_init != NULL &&
                    acl.list_next != NULL
@@ -62,10 +67,12 @@ bool grants_someone_else(const struct acl_rights &rights, const char *owner)
 int recall_mailbox_shared_by_acl(struct mailbox *box)
 {
     struct mail_user *user = mailbox_get_namespace(box)->user;
-    const acl_functions *acl = acl_plugin();
     /* Without an "acl" setting the plugin gives mailboxes no ACL context,
-       and asking for their ACL object would panic. */
-    if (acl == NULL || mail_user_plugin_getenv(user, "acl") == NULL)
+       and asking for their ACL object would panic; nor is anything shared. */
+    if (mail_user_plugin_getenv(user, "acl") == NULL)
+        return -1;
+    const acl_functions *acl = acl_plugin(user);
+    if (acl == NULL)
         return -1;
     struct acl_object_list_iter *iter = acl->list_init(acl->get_aclobj(box));
     struct acl_rights rights;

@@ -43,6 +43,9 @@ class StagedInstallTest(unittest.TestCase):
         self.confd = self.stage + make_var("dovecot_confdir") + "/conf.d"
         self.ledger = self.stage + make_var("ledger_dir") + "/ledger.db"
         self.plugins = self.stage + make_var("recall_datadir") + "/recall-plugins.conf.ext"
+        self.units = self.stage + make_var("systemdsystemunitdir")
+        self.timer_wants = (self.stage +
+                            "/etc/systemd/system/timers.target.wants/dovecot-recall-prune.timer")
 
     def tearDown(self):
         shutil.rmtree(self.stage, ignore_errors=True)
@@ -55,6 +58,14 @@ class StagedInstallTest(unittest.TestCase):
         conf = os.path.join(self.confd, "90-recall.conf")
         with open(conf) as f:
             self.assertIn("!include_try " + self.plugins[len(self.stage):], f.read())
+        # Pruning runs by itself: the hourly timer is installed and enabled.
+        for unit in ("dovecot-recall-prune.service", "dovecot-recall-prune.timer"):
+            self.assertTrue(os.path.exists(os.path.join(self.units, unit)), unit)
+        self.assertTrue(os.path.islink(self.timer_wants), "timer not enabled")
+        r = subprocess.run(["systemd-analyze", "verify",
+                            os.path.join(self.units, "dovecot-recall-prune.timer")],
+                           capture_output=True, text=True)
+        self.assertEqual(0, r.returncode, r.stderr)
         # The ledger holds who mailed whom: the dict server's alone.
         self.assertEqual(0o600, stat.S_IMODE(os.stat(self.ledger).st_mode))
         self.assertEqual(0o700, stat.S_IMODE(os.stat(os.path.dirname(self.ledger)).st_mode))
@@ -83,6 +94,8 @@ class StagedInstallTest(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(self.moduledir, module)), module)
         self.assertFalse(os.path.exists(self.plugins))
         self.assertFalse(os.path.exists(conf + ".dist"))
+        self.assertFalse(os.path.lexists(self.timer_wants))
+        self.assertFalse(os.path.exists(os.path.join(self.units, "dovecot-recall-prune.timer")))
         with open(conf) as f:
             self.assertEqual(edited, f.read(), "the edited configuration stays")
         self.assertFalse(os.path.exists(self.stage + make_var("dovecot_confdir") +

@@ -17,6 +17,10 @@ FULL = "full@example.com"           # a recipient with a 30 KB quota
 
 QUOTA = """
 mail_plugins = $mail_plugins quota
+# 90-recall.conf's protocol lines came first: name quota where it is used.
+protocol doveadm {
+  mail_plugins = $mail_plugins quota
+}
 plugin {
   quota = maildir:User quota
 }
@@ -123,8 +127,7 @@ class OverQuotaTest(unittest.TestCase):
         self.assertEqual(0, r.returncode, r.stderr)
 
     def test_notice_reaches_a_recipient_over_quota(self):
-        # doveadm: the global mail_plugins (with quota) apply to it; the
-        # imap protocol's line in 90-recall.conf was read before QUOTA.
+        # Through doveadm, the protocol QUOTA loads quota for.
         mid, uid = send(dovecot, ALICE, [FULL, CAROL])
         self.fill(FULL, 60)  # twice the quota
         r = dovecot.doveadm("quota", "get", "-u", FULL)

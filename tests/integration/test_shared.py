@@ -115,17 +115,33 @@ class SharedTest(unittest.TestCase):
 
 
 class WithoutAclTest(unittest.TestCase):
-    def test_rule_skipped_and_logged_once(self):
+    def recall_on(self, dovecot):
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+        conn = dovecot.imap(ALICE)
+        conn.select("Sent")
+        typ, text, lines = xrecall(conn, str(uid))
+        conn.logout()
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+
+    def test_no_acls_nothing_to_say(self):
         plain = Dovecot().start()
         try:
-            mid, uid = send(plain, ALICE, [BOB, CAROL])
-            conn = plain.imap(ALICE)
-            conn.select("Sent")
-            typ, text, lines = xrecall(conn, str(uid))
-            conn.logout()
-            self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
-            self.assertEqual(1, plain.wait_for_log("the acl plugin is not loaded").count(
-                "the acl plugin is not loaded"))
+            self.recall_on(plain)
+            log = plain.wait_for_log("recall of")
+            self.assertIn("recall of", log)
+            self.assertNotIn("acl", log.replace("recall", ""))
+        finally:
+            plain.stop()
+
+    def test_acl_set_but_plugin_not_loaded_warns_once(self):
+        # Two recipients, one process: one warning, an admin's to act on.
+        plain = Dovecot(plugin_settings={"acl": "vfile"}).start()
+        try:
+            self.recall_on(plain)
+            warning = "acl is set, but the acl plugin is not in mail_plugins for imap"
+            log = plain.wait_for_log(warning)
+            self.assertEqual(1, log.count(warning), log)
+            self.assertIn("Warning: recall: " + warning, log)
         finally:
             plain.stop()
 
