@@ -309,12 +309,6 @@ service doveadm {{
   }}
 }}
 {"!include %s/90-recall.conf" % d if self.plugin else ""}
-# Test mail runs as nobody: let it reach the ledger's dict socket.
-service dict {{
-  unix_listener dict {{
-    mode = 0666
-  }}
-}}
 plugin {{
 {plugin}
 }}

@@ -88,11 +88,6 @@ service doveadm {{
     port = {self.ports['http']}
   }}
 }}
-service dict {{
-  unix_listener dict {{
-    mode = 0666
-  }}
-}}
 plugin {{
   quota = maildir:User quota
 {plugin}
