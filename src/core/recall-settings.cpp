@@ -73,6 +73,13 @@ std::optional<HostPort> parse_host_port(const std::string &value)
     return out;
 }
 
+std::string default_address(const std::string &username, const std::string &domain)
+{
+    if (username.find('@') != std::string::npos || domain.empty())
+        return username;
+    return username + "@" + domain;
+}
+
 std::string lower_ascii(std::string text)
 {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {

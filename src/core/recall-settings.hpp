@@ -59,6 +59,11 @@ std::optional<Account> parse_account(const std::string &value);
 std::optional<NotifyMode> parse_notify_mode(const std::string &value);
 const char *notify_mode_name(NotifyMode mode);
 
+// A user's address when recall_address is not set: the username, with
+// "@domain" added when it has none (system users: "bob" on a server whose
+// mail domain is example.com sends as bob@example.com).
+std::string default_address(const std::string &username, const std::string &domain);
+
 std::string lower_ascii(std::string text);
 // The lower-cased domain of an address, or empty when it has none.
 std::string address_domain(const std::string &address);

@@ -15,6 +15,7 @@ extern "C" {
 #include "fs-api.h"
 #include "mail-namespace.h"
 #include "mail-storage.h"
+#include "mail-storage-service.h"
 #include "mailbox-list-iter.h"
 #include "doveadm-mail.h"
 #include "doveadm-print.h"
@@ -168,6 +169,11 @@ struct doveadm_mail_cmd_context *recall_cmd_alloc(bool check_only)
 {
     struct recall_cmd_context *ctx = doveadm_mail_cmd_alloc(struct recall_cmd_context);
     ctx->check_only = check_only;
+    /* A recall opens every recipient's mail: stay able to become each of
+       them (system users have a uid each). doveadm gives a single -u user
+       its uid for good, unless asked so. */
+    ctx->ctx.service_flags = (enum mail_storage_service_flags)(
+        ctx->ctx.service_flags | MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP);
     ctx->ctx.v.init = cmd_recall_init;
     ctx->ctx.v.run = cmd_recall_run;
     doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);

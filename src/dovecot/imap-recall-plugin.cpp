@@ -20,6 +20,9 @@ extern "C" const char imap_recall_plugin_binary_dependency[] = "imap";
 
 #include "../core/recall-text.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace {
 
 imap_client_created_func_t *next_client_created;
@@ -30,10 +33,28 @@ bool is_webmail_session(struct client *client, struct recall_user **ruser_r)
     return *ruser_r != NULL && recall_user_is_webmail(*ruser_r, client->user->conn.remote_ip);
 }
 
+/* An IMAP process runs as its user's uid for good, so it reaches other
+   users' mail only when they share that uid (virtual users). A system
+   user (the username is a system account that owns the uid) has its own,
+   and so does everyone else: recall is then doveadm's (root). */
+bool reaches_other_users(struct mail_user *user)
+{
+    if (getuid() == 0)
+        return true;
+    struct passwd *pw = getpwnam(user->username);
+    if (pw == NULL || pw->pw_uid != user->uid)
+        return true;
+    e_info(user->event, "recall: XRECALL not offered: %s is a system user with a uid of its "
+           "own, and an IMAP process cannot open other users' mail; recall as root with "
+           "'doveadm recall run -u %s <message-id>' or doveadm's HTTP API (recallRun)",
+           user->username, user->username);
+    return false;
+}
+
 void client_created(struct client **clientp)
 {
     struct recall_user *ruser;
-    if (is_webmail_session(*clientp, &ruser))
+    if (is_webmail_session(*clientp, &ruser) && reaches_other_users((*clientp)->user))
         client_add_capability(*clientp, "XRECALL");
     if (next_client_created != NULL)
         next_client_created(clientp);
@@ -139,6 +160,10 @@ bool cmd_xrecall(struct client_command_context *cmd)
     if (!is_webmail_session(cmd->client, &ruser)) {
         send_refusal(cmd, ruser == NULL ? recall::Refusal::LedgerDown : recall::Refusal::WebmailOnly,
                      NULL);
+        return true;
+    }
+    if (!reaches_other_users(cmd->client->user)) {
+        send_refusal(cmd, recall::Refusal::LedgerDown, NULL);
         return true;
     }
     recall::Refusal refusal = recall::admission(recall_user_settings(ruser), true);

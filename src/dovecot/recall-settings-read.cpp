@@ -1,6 +1,9 @@
 #include "recall-settings-read.h"
 
 extern "C" {
+#include "lib.h"
+#include "hostpid.h"
+#include "strfuncs.h"
 #include "settings-parser.h"
 #include "master-service.h"
 #include "master-service-settings.h"
@@ -129,6 +132,27 @@ bool read_text(struct mail_user *user, const char *name, std::string &out, const
     return true;
 }
 
+/* The mail domain of users whose username has no domain, when
+   recall_domain does not say: the system's mail name (/etc/mailname, which
+   Debian's MTAs append to local senders), else the host's domain. */
+const std::string &system_mail_domain()
+{
+    static std::string system_domain;
+    static bool read = false;
+    if (!read) {
+        read = true;
+        FILE *f = fopen("/etc/mailname", "r");
+        char line[256];
+        if (f != NULL && fgets(line, sizeof(line), f) != NULL)
+            system_domain = t_str_trim(line, " \t\r\n");
+        if (f != NULL)
+            fclose(f);
+        if (system_domain.empty())
+            system_domain = my_hostdomain();
+    }
+    return system_domain;
+}
+
 bool valid_host(const char *name, const char *value, const char **error_r)
 {
     if (recall::parse_host_port(value))
@@ -173,7 +197,11 @@ bool recall_settings_read(struct mail_user *user, struct recall_user_state &stat
         return false;
     }
     state.dict_uri = dict_uri;
-    set.address = user->username;
+    std::string domain;
+    if (!read_text(user, "recall_domain", domain, error_r))
+        return false;
+    set.address = recall::default_address(user->username,
+                                          domain.empty() ? system_mail_domain() : domain);
     if (!read_text(user, "recall_address", set.address, error_r) ||
         !read_text(user, "recall_org", set.org, error_r) ||
         !read_text(user, "recall_upgrade_url", set.upgrade_url, error_r) ||

@@ -51,7 +51,7 @@ def configure(*args, env=None):
 
 class ConfigureTest(unittest.TestCase):
     def test_without_dovecot_headers(self):
-        d = fake_dovecot(dovecot_pkgincludedir="/nonexistent/include")
+        d = fake_dovecot(LIBDOVECOT_INCLUDE="-I/nonexistent/include")
         r = configure(d)
         self.assertNotEqual(0, r.returncode)
         self.assertIn("install dovecot-dev", r.stderr)
@@ -78,3 +78,26 @@ class ConfigureTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DistcheckTest(unittest.TestCase):
+    """make distcheck (issue 12, point 5): the tarball builds, passes make
+    check, installs into its own prefix and uninstalls cleanly, and holds
+    what an admin needs."""
+
+    def test_distcheck_and_tarball_contents(self):
+        r = configure(DOVECOT)
+        self.assertEqual(0, r.returncode, r.stderr[-2000:])
+        r = subprocess.run(["make", "distcheck"], cwd=tree, capture_output=True, text=True)
+        self.assertEqual(0, r.returncode, (r.stdout[-3000:], r.stderr[-3000:]))
+        self.assertIn("archives ready for distribution", r.stdout)
+        tarball = [f for f in os.listdir(tree) if f.endswith(".tar.gz")][0]
+        listing = subprocess.run(["tar", "tzf", os.path.join(tree, tarball)],
+                                 capture_output=True, text=True, check=True).stdout
+        top = tarball[:-len(".tar.gz")] + "/"
+        for path in ("configure", "LICENSE", "README.md", "conf.d/90-recall.conf.in",
+                     "conf.d/recall-plugins.conf.ext", "conf.d/dovecot-dict-recall-maps.conf.ext",
+                     "contrib/sql/recall-ledger.sql", "contrib/systemd/dovecot-recall-prune.timer",
+                     "contrib/cron/dovecot-recall-prune", "contrib/roundcube/xrecall/xrecall.php",
+                     "docs/doveadm-recall.1", "docs/SCALING.md"):
+            self.assertIn(top + path, listing.splitlines(), path)

@@ -11,6 +11,8 @@ class SettingsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(domain_of_address);
     CPPUNIT_TEST(host_and_port);
     CPPUNIT_TEST(public_names);
+    CPPUNIT_TEST(system_users_get_the_mail_domain);
+    CPPUNIT_TEST(only_listed_backends_are_honoured);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -56,6 +58,26 @@ public:
                              std::string(refusal_code(Refusal::LedgerDown)));
         CPPUNIT_ASSERT_EQUAL(std::string("FETCHED"), std::string(state_name(State::Fetched)));
     }
+    void system_users_get_the_mail_domain()
+    {
+        CPPUNIT_ASSERT_EQUAL(std::string("bob@example.com"), default_address("bob", "example.com"));
+        CPPUNIT_ASSERT_EQUAL(std::string("bob@other.org"), default_address("bob@other.org",
+                                                                            "example.com"));
+        CPPUNIT_ASSERT_EQUAL(std::string("bob"), default_address("bob", ""));
+    }
+
+    void only_listed_backends_are_honoured()
+    {
+        Settings s;
+        s.host = "10.0.0.1:8080";
+        s.backends = {"10.0.0.2:8080"};
+        CPPUNIT_ASSERT(host_allowed(s, ""));
+        CPPUNIT_ASSERT(host_allowed(s, "10.0.0.1:8080"));
+        CPPUNIT_ASSERT(host_allowed(s, "10.0.0.2:8080"));
+        CPPUNIT_ASSERT(!host_allowed(s, "10.0.0.3:8080"));
+        CPPUNIT_ASSERT(!host_allowed(s, "10.0.0.2:8081"));
+    }
 };
+
 
 CPPUNIT_TEST_SUITE_REGISTRATION(SettingsTest);
