@@ -1,0 +1,224 @@
+"""The Debian package (issue 12, point 12): dpkg-buildpackage -us -uc builds
+dovecot-recall_<version>_amd64.deb, lintian finds no error, and in a fresh
+Debian 12 made with debootstrap, apt installs it beside Debian's Dovecot:
+conffiles, the ledger created by postinst (owner dovecot, 0600), the prune
+timer enabled; Dovecot delivers and recalls; apt remove leaves Dovecot
+working; apt purge removes the ledger."""
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+from harness import PASSWORD, Dovecot, free_ports, make_message, parse_rows  # noqa: E402
+
+ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
+
+
+def mirror():
+    """The Debian mirror this machine's apt uses."""
+    for path in glob.glob("/etc/apt/sources.list.d/*.sources"):
+        with open(path) as f:
+            for line in f:
+                if line.startswith("URIs:") and "security" not in line:
+                    return line.split()[1]
+    with open("/etc/apt/sources.list") as f:
+        for line in f:
+            if line.startswith("deb ") and "security" not in line:
+                return line.split()[1]
+    raise RuntimeError("no Debian mirror in apt's sources")
+
+
+def run(*args, **kw):
+    r = subprocess.run(list(args), capture_output=True, text=True, **kw)
+    assert r.returncode == 0, (args, r.stdout[-3000:], r.stderr[-3000:])
+    return r.stdout
+
+
+class Chroot:
+    """A fresh Debian 12 (debootstrap, minbase) sharing the network."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="recall-debian-")
+        run("debootstrap", "--variant=minbase", "bookworm", self.root, mirror())
+        # Services are not started by postinst in a chroot; the test does.
+        with open(self.root + "/usr/sbin/policy-rc.d", "w") as f:
+            f.write("#!/bin/sh\nexit 101\n")
+        os.chmod(self.root + "/usr/sbin/policy-rc.d", 0o755)
+        run("mount", "-t", "proc", "proc", self.root + "/proc")
+
+    def sh(self, command):
+        return run("chroot", self.root, "sh", "-c", command,
+                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+    def remove(self):
+        subprocess.run(["chroot", self.root, "doveadm", "stop"], capture_output=True)
+        time.sleep(1)
+        subprocess.run(["umount", self.root + "/proc"], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class ChrootDovecot(Dovecot):
+    """The chroot's own Dovecot (Debian's configuration tree plus a
+    local.conf for loopback ports and passwd-file users), reached from
+    here over its ports; doveadm runs inside the chroot."""
+
+    def __init__(self, chroot):
+        super().__init__()
+        self.chroot = chroot
+        self.ports = free_ports(("imap", "pop3", "lmtp", "http"))
+
+    def configure(self):
+        users = "".join("%s:{PLAIN}%s:5000:5000::/home/%s::\n" % (u, PASSWORD, u)
+                        for u in (ALICE, BOB, CAROL))
+        self.chroot.sh("groupadd -g 5000 vmail; useradd -u 5000 -g 5000 -M vmail; "
+                       "mkdir -p /home && chown 5000:5000 /home")
+        with open(self.chroot.root + "/etc/dovecot/users", "w") as f:
+            f.write(users)
+        with open(self.chroot.root + "/etc/dovecot/local.conf", "w") as f:
+            f.write(f"""
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:~/Maildir
+first_valid_uid = 1000
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u /etc/dovecot/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u /etc/dovecot/users
+}}
+namespace inbox {{
+  mailbox Sent {{
+    auto = subscribe
+  }}
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {self.ports['imap']}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {self.ports['pop3']}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    port = {self.ports['lmtp']}
+  }}
+}}
+""")
+        self.chroot.sh("sed -i 's/^!include auth-system.conf.ext/#&/' /etc/dovecot/conf.d/10-auth.conf")
+
+    def start(self):
+        self.chroot.sh("dovecot")
+        self.started = True
+        self._wait_listening()
+        return self
+
+    def reload(self):
+        self.chroot.sh("doveadm reload")
+        time.sleep(1)
+        self._wait_listening()
+
+    def doveadm(self, *args, fmt=None):
+        command = "doveadm " + ("-f %s " % fmt if fmt else "") + " ".join(
+            "'%s'" % a for a in args)
+        return subprocess.run(["chroot", self.chroot.root, "sh", "-c", command],
+                              capture_output=True, text=True)
+
+    def log_text(self):
+        r = subprocess.run(["chroot", self.chroot.root, "sh", "-c",
+                            "cat /var/log/dovecot*.log /var/log/mail.* 2>/dev/null; true"],
+                           capture_output=True, text=True)
+        return r.stdout
+
+    def stop(self, keep=False):
+        pass
+
+
+def send_and_recall(dovecot, test):
+    mid, raw = make_message(ALICE, [BOB, CAROL])
+    conn = dovecot.imap(ALICE)
+    try:
+        test.assertEqual("OK", conn.append("Sent", r"(\Seen)", None, raw)[0])
+    finally:
+        conn.logout()
+    replies = dovecot.lmtp_deliver(ALICE, [BOB, CAROL], raw)
+    test.assertEqual({250}, {code for code, _ in replies.values()}, replies)
+    test.assertIn(mid, dovecot.message_ids(BOB))
+    return mid
+
+
+class PackageTest(unittest.TestCase):
+    def test_build_lint_install_remove_purge(self):
+        build = tempfile.mkdtemp(prefix="recall-deb-")
+        chroot = None
+        try:
+            src = os.path.join(build, "dovecot-recall")
+            os.makedirs(src)
+            archive = subprocess.run(["git", "-C", REPO, "archive", "HEAD"], capture_output=True,
+                                     check=True).stdout
+            subprocess.run(["tar", "-x", "-C", src], input=archive, check=True)
+            run("dpkg-buildpackage", "-us", "-uc", "-b", cwd=src)
+            debs = glob.glob(os.path.join(build, "dovecot-recall_*_amd64.deb"))
+            self.assertEqual(1, len(debs), os.listdir(build))
+            lint = subprocess.run(["lintian", "--allow-root", debs[0]], capture_output=True,
+                                  text=True)
+            self.assertNotIn("E:", lint.stdout, lint.stdout)
+
+            chroot = Chroot()
+            shutil.copy(debs[0], chroot.root + "/tmp/")
+            chroot.sh("apt-get update -q && apt-get install -y -q dovecot-imapd dovecot-lmtpd "
+                      "/tmp/" + os.path.basename(debs[0]))
+            root = chroot.root
+            st = os.stat(root + "/var/lib/dovecot/recall/ledger.db")
+            self.assertEqual(0o600, st.st_mode & 0o777)
+            self.assertEqual(run("chroot", root, "id", "-u", "dovecot").strip(), str(st.st_uid))
+            self.assertTrue(os.path.islink(
+                root + "/etc/systemd/system/timers.target.wants/dovecot-recall-prune.timer"))
+            conffiles = chroot.sh("cat /var/lib/dpkg/info/dovecot-recall.conffiles")
+            self.assertIn("/etc/dovecot/conf.d/90-recall.conf", conffiles)
+
+            dovecot = ChrootDovecot(chroot)
+            dovecot.configure()
+            dovecot.start()
+            mid = send_and_recall(dovecot, self)
+            r = dovecot.doveadm("recall", "run", "-u", ALICE, mid, fmt="tab")
+            self.assertEqual(0, r.returncode, r.stderr)
+            self.assertIn("COMPLETE", r.stdout)
+            self.assertNotIn(mid, dovecot.message_ids(BOB))
+            self.assertEqual(1, len([m for m in dovecot.messages(BOB)
+                                     if m[2]["X-Recall-Of"] == mid]))
+
+            chroot.sh("apt-get remove -y -q dovecot-recall")
+            dovecot.reload()
+            mid = send_and_recall(dovecot, self)  # delivery and IMAP still work
+            self.assertNotIn(b"XRECALL", dovecot.imap(BOB).capability()[1][0].split())
+            self.assertTrue(os.path.exists(root + "/var/lib/dovecot/recall/ledger.db"))
+            chroot.sh("apt-get purge -y -q dovecot-recall")
+            self.assertFalse(os.path.exists(root + "/var/lib/dovecot/recall"))
+        finally:
+            if chroot is not None:
+                chroot.remove()
+            shutil.rmtree(build, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
