@@ -127,13 +127,16 @@ service lmtp {{
         self.chroot.sh("sed -i 's/^!include auth-system.conf.ext/#&/' /etc/dovecot/conf.d/10-auth.conf")
 
     def start(self):
-        self.chroot.sh("dovecot")
+        # Not through a pipe: the daemonized master would keep it open.
+        subprocess.run(["chroot", self.chroot.root, "dovecot"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.started = True
         self._wait_listening()
         return self
 
     def reload(self):
-        self.chroot.sh("doveadm reload")
+        subprocess.run(["chroot", self.chroot.root, "doveadm", "reload"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
         self._wait_listening()
 
