@@ -73,7 +73,7 @@ class ChrootDovecot(Dovecot):
     def __init__(self, chroot):
         super().__init__()
         self.chroot = chroot
-        self.ports = free_ports(("imap", "pop3", "lmtp", "http"))
+        self.ports = free_ports(("imap", "pop3", "lmtp"))
 
     def configure(self):
         users = "".join("%s:{PLAIN}%s:5000:5000::/home/%s::\n" % (u, PASSWORD, u)
@@ -85,6 +85,7 @@ class ChrootDovecot(Dovecot):
         with open(self.chroot.root + "/etc/dovecot/local.conf", "w") as f:
             f.write(f"""
 listen = 127.0.0.1
+log_path = /var/log/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 mail_location = maildir:~/Maildir
@@ -148,7 +149,7 @@ service lmtp {{
 
     def log_text(self):
         r = subprocess.run(["chroot", self.chroot.root, "sh", "-c",
-                            "cat /var/log/dovecot*.log /var/log/mail.* 2>/dev/null; true"],
+                            "cat /var/log/dovecot.log 2>/dev/null; true"],
                            capture_output=True, text=True)
         return r.stdout
 
@@ -213,7 +214,10 @@ class PackageTest(unittest.TestCase):
             chroot.sh("apt-get remove -y -q dovecot-recall")
             dovecot.reload()
             mid = send_and_recall(dovecot, self)  # delivery and IMAP still work
-            self.assertNotIn(b"XRECALL", dovecot.imap(BOB).capability()[1][0].split())
+            conn = dovecot.imap(BOB)
+            self.assertNotIn(b"XRECALL", conn.capability()[1][0].split())
+            conn.logout()
+            self.assertNotIn("Fatal", dovecot.log_text())
             self.assertTrue(os.path.exists(root + "/var/lib/dovecot/recall/ledger.db"))
             chroot.sh("apt-get purge -y -q dovecot-recall")
             self.assertFalse(os.path.exists(root + "/var/lib/dovecot/recall"))
