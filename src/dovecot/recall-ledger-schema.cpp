@@ -46,27 +46,27 @@ void recall_ledger_schema_ensure(const char *path, struct event *event)
     if (checked || path == NULL || *path == '\0' || getuid() != 0)
         return;
     checked = true;
-    struct stat st;
-    if (stat(path, &st) == 0 && st.st_size > 0)
-        return;
-    std::string dir(path), error;
-    dir = dir.substr(0, dir.find_last_of('/') + 1);
-    struct stat dir_st;
-    if (stat(dir.c_str(), &dir_st) < 0) {
-        e_error(event, "recall: the ledger %s cannot be created: %s: %m", path, dir.c_str());
-        return;
-    }
-    bool created = as_root([&] {
-        if (!create(path, error))
-            return false;
-        if (chown(path, dir_st.st_uid, dir_st.st_gid) < 0 || chmod(path, 0600) < 0) {
+    /* As root: the ledger's directory is the dict server's alone (0700). */
+    enum { Present, Created, Failed } outcome = Failed;
+    std::string error;
+    as_root([&] {
+        struct stat st, dir_st;
+        std::string dir(path);
+        dir = dir.substr(0, dir.find_last_of('/') + 1);
+        if (stat(path, &st) == 0 && st.st_size > 0)
+            outcome = Present;
+        else if (stat(dir.c_str(), &dir_st) < 0)
+            error = dir + ": " + strerror(errno);
+        else if (!create(path, error))
+            ;
+        else if (chown(path, dir_st.st_uid, dir_st.st_gid) < 0 || chmod(path, 0600) < 0)
             error = std::string("chown/chmod: ") + strerror(errno);
-            return false;
-        }
-        return true;
+        else
+            outcome = Created;
+        return outcome != Failed;
     });
-    if (created)
+    if (outcome == Created)
         e_info(event, "recall: created the ledger %s with its schema", path);
-    else
+    else if (outcome == Failed)
         e_error(event, "recall: the ledger %s cannot be created: %s", path, error.c_str());
 }

@@ -56,6 +56,22 @@ def free_ports(names):
             s.close()
 
 
+def listeners_conf(ports):
+    """The services' loopback listeners for ports (imap, pop3, lmtp, and
+    doveadm's HTTP API when there is an "http" port); no TLS ports."""
+    conf = ""
+    for service, listener, name in (("imap-login", "imap", "imap"), ("pop3-login", "pop3", "pop3"),
+                                    ("lmtp", "lmtp", "lmtp"), ("doveadm", "http", "http")):
+        if name not in ports:
+            continue
+        conf += "service %s {\n  inet_listener %s {\n    port = %d\n  }\n" % (
+            service, listener, ports[name])
+        if listener in ("imap", "pop3"):
+            conf += "  inet_listener %ss {\n    port = 0\n  }\n" % listener
+        conf += "}\n"
+    return conf
+
+
 class SourceBoundIMAP(imaplib.IMAP4):
     """imaplib client whose connection comes from a chosen loopback address."""
 
@@ -282,32 +298,7 @@ namespace inbox {{
     auto = subscribe
   }}
 }}
-service imap-login {{
-  inet_listener imap {{
-    port = {self.ports['imap']}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {self.ports['pop3']}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    port = {self.ports['lmtp']}
-  }}
-}}
-service doveadm {{
-  inet_listener http {{
-    port = {self.ports['http']}
-  }}
-}}
+{listeners_conf(self.ports)}
 {"!include %s/90-recall.conf" % d if self.plugin else ""}
 plugin {{
 {plugin}

@@ -19,4 +19,11 @@ def run_suite(directory, label, pattern):
 
 
 if __name__ == "__main__":
-    sys.exit(run_suite(HERE, "integration", sys.argv[1] if len(sys.argv) > 1 else "test_*.py"))
+    # run.py [PATTERN], or run.py --suite DIR LABEL [PATTERN] for another
+    # directory of tests that use this harness (tests/install, tests/package).
+    args = sys.argv[1:]
+    directory, label = HERE, "integration"
+    if args[:1] == ["--suite"]:
+        directory, label, args = os.path.abspath(args[1]), args[2], args[3:]
+        sys.path.insert(0, directory)
+    sys.exit(run_suite(directory, label, args[0] if args else "test_*.py"))

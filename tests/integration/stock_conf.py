@@ -9,7 +9,7 @@ dovecot.conf includes last) moves it onto loopback ports and a temp dir."""
 import os
 import shutil
 
-from harness import API_KEY, DOVEADM_PASSWORD, Dovecot
+from harness import API_KEY, DOVEADM_PASSWORD, Dovecot, listeners_conf
 
 STOCK = "/usr/share/dovecot"
 
@@ -72,32 +72,7 @@ disable_plaintext_auth = no
 mail_location = maildir:~/Maildir
 doveadm_api_key = {API_KEY}
 doveadm_password = {DOVEADM_PASSWORD}
-service imap-login {{
-  inet_listener imap {{
-    port = {self.ports['imap']}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {self.ports['pop3']}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    port = {self.ports['lmtp']}
-  }}
-}}
-service doveadm {{
-  inet_listener http {{
-    port = {self.ports['http']}
-  }}
-}}
+{listeners_conf(self.ports)}
 plugin {{
   quota = maildir:User quota
 {plugin}

@@ -17,7 +17,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-from harness import PASSWORD, Dovecot, free_ports, make_message, parse_rows  # noqa: E402
+from harness import PASSWORD, Dovecot, free_ports, listeners_conf, make_message  # noqa: E402
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
@@ -47,6 +47,7 @@ class Chroot:
 
     def __init__(self):
         self.root = tempfile.mkdtemp(prefix="recall-debian-")
+        os.chmod(self.root, 0o755)  # its "/": every service user walks through it
         run("debootstrap", "--variant=minbase", "bookworm", self.root, mirror())
         # Services are not started by postinst in a chroot; the test does.
         with open(self.root + "/usr/sbin/policy-rc.d", "w") as f:
@@ -103,27 +104,7 @@ namespace inbox {{
     auto = subscribe
   }}
 }}
-service imap-login {{
-  inet_listener imap {{
-    port = {self.ports['imap']}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {self.ports['pop3']}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    port = {self.ports['lmtp']}
-  }}
-}}
+{listeners_conf(self.ports)}
 """)
         self.chroot.sh("sed -i 's/^!include auth-system.conf.ext/#&/' /etc/dovecot/conf.d/10-auth.conf")
 
@@ -189,8 +170,8 @@ class PackageTest(unittest.TestCase):
 
             chroot = Chroot()
             shutil.copy(debs[0], chroot.root + "/tmp/")
-            chroot.sh("apt-get update -q && apt-get install -y -q dovecot-imapd dovecot-lmtpd "
-                      "/tmp/" + os.path.basename(debs[0]))
+            chroot.sh("apt-get update -q && apt-get install -y -q dovecot-imapd dovecot-pop3d "
+                      "dovecot-lmtpd /tmp/" + os.path.basename(debs[0]))
             root = chroot.root
             st = os.stat(root + "/var/lib/dovecot/recall/ledger.db")
             self.assertEqual(0o600, st.st_mode & 0o777)
@@ -204,6 +185,7 @@ class PackageTest(unittest.TestCase):
             dovecot.configure()
             dovecot.start()
             mid = send_and_recall(dovecot, self)
+            self.assertNotIn("created the ledger", dovecot.log_text(), "postinst made it")
             r = dovecot.doveadm("recall", "run", "-u", ALICE, mid, fmt="tab")
             self.assertEqual(0, r.returncode, r.stderr)
             self.assertIn("COMPLETE", r.stdout)
