@@ -5,6 +5,7 @@ IMAP, running as one user's uid, does not offer XRECALL (it could not
 open the others' mail) and the log says what to do instead; doveadm, as
 root, recalls."""
 
+import os
 import subprocess
 import unittest
 
@@ -73,6 +74,30 @@ class SystemUsersTest(unittest.TestCase):
             self.assertEqual(1, len(data[0].split()), "bob got the notice")
         finally:
             conn.logout()
+
+
+class MailnameTest(unittest.TestCase):
+    def test_the_domain_defaults_to_etc_mailname(self):
+        # Debian's MTAs append /etc/mailname to local senders: so does recall.
+        saved = open("/etc/mailname").read() if os.path.exists("/etc/mailname") else None
+        with open("/etc/mailname", "w") as f:
+            f.write("mailname.example\n")
+        plain = StockDovecot(system_users=True).start()
+        try:
+            alice, bob = ("%s@mailname.example" % u for u in USERS[:2])
+            mid, raw = make_message(alice, [bob])
+            replies = plain.lmtp_deliver(alice, [bob], raw)
+            self.assertEqual({250}, {code for code, _ in replies.values()}, replies)
+            r = plain.doveadm("recall", "check", "-u", USERS[0], mid, fmt="tab")
+            self.assertEqual(0, r.returncode, r.stderr)  # 68 (NOT-SENT) for a bare username
+            self.assertIn(bob + "\tRECALLABLE", r.stdout)
+        finally:
+            plain.stop()
+            if saved is None:
+                os.unlink("/etc/mailname")
+            else:
+                with open("/etc/mailname", "w") as f:
+                    f.write(saved)
 
 
 if __name__ == "__main__":
