@@ -252,23 +252,33 @@ class Dovecot:
             "file": "file:%s/ledger.dict" % self.ledger_dir,
         }[self.ledger]
 
-    def _write_conf(self):
+    def _instance_conf(self):
+        """What makes this instance private: its directories, log and
+        loopback, in plain text."""
         d = self.dir
-        backend = dict(recall_host=self.host(),
-                       recall_host_password=DOVEADM_PASSWORD) if self.backend else {}
-        settings = dict(backend, **self.plugin_settings, recall_dict=self.ledger_uri())
-        # A value may be a function: read when the config is written (the
-        # other backends' ports are known only then).
-        plugin = "\n".join("  %s = %s" % (k, v() if callable(v) else v)
-                            for k, v in settings.items())
-        conf = f"""
+        return f"""
 base_dir = {d}/run
 state_dir = {d}/state
 instance_name = recall-{os.path.basename(d)}
 log_path = {self.log}
 listen = 127.0.0.1
 ssl = no
-disable_plaintext_auth = no
+disable_plaintext_auth = no"""
+
+    def _plugin_lines(self, extra=None):
+        """The plugin { } lines: extra, the test's settings, recall_dict. A
+        value may be a function: read when the config is written (the other
+        backends' ports are known only then)."""
+        settings = dict(extra or {}, **self.plugin_settings, recall_dict=self.ledger_uri())
+        return "\n".join("  %s = %s" % (k, v() if callable(v) else v)
+                          for k, v in settings.items())
+
+    def _write_conf(self):
+        d = self.dir
+        backend = dict(recall_host=self.host(),
+                       recall_host_password=DOVEADM_PASSWORD) if self.backend else {}
+        plugin = self._plugin_lines(backend)
+        conf = f"""{self._instance_conf()}
 auth_mechanisms = plain login
 default_internal_user = dovecot
 default_login_user = dovenull

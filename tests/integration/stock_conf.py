@@ -58,17 +58,9 @@ class StockDovecot(Dovecot):
                    os.path.join(d, "users"), count=2)
         shutil.copy(self.recall_conf or os.path.join(d, "90-recall.conf"),
                     os.path.join(confd, "90-recall.conf"))
-        settings = dict(self.plugin_settings, recall_dict=self.ledger_uri())
-        plugin = "\n".join("  %s = %s" % kv for kv in settings.items())
+        plugin = self._plugin_lines()
         with open(os.path.join(d, "local.conf"), "w") as f:
-            f.write(f"""
-base_dir = {d}/run
-state_dir = {d}/state
-instance_name = recall-{os.path.basename(d)}
-log_path = {self.log}
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
+            f.write(f"""{self._instance_conf()}
 mail_location = maildir:~/Maildir
 doveadm_api_key = {API_KEY}
 doveadm_password = {DOVEADM_PASSWORD}
