@@ -200,8 +200,12 @@ bool recall_settings_read(struct mail_user *user, struct recall_user_state &stat
     std::string domain;
     if (!read_text(user, "recall_domain", domain, error_r))
         return false;
-    set.address = recall::default_address(user->username,
-                                          domain.empty() ? system_mail_domain() : domain);
+    /* Only a username without a domain needs the system's: virtual users'
+       processes (deliveries, downloads) never read /etc/mailname or ask
+       the resolver. */
+    if (domain.empty() && strchr(user->username, '@') == NULL)
+        domain = system_mail_domain();
+    set.address = recall::default_address(user->username, domain);
     if (!read_text(user, "recall_address", set.address, error_r) ||
         !read_text(user, "recall_org", set.org, error_r) ||
         !read_text(user, "recall_upgrade_url", set.upgrade_url, error_r) ||
