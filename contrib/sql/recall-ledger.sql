@@ -62,3 +62,17 @@ CREATE TABLE IF NOT EXISTS recall_shared (
   copykey VARCHAR(32) NOT NULL PRIMARY KEY,
   flag    VARCHAR(1) NOT NULL
 );
+
+-- Recipients with a recalled copy in the hold (recall_hold): until when,
+-- so that doveadm recall prune purges the hold once it has passed.
+CREATE TABLE IF NOT EXISTS recall_hold (
+  copykey VARCHAR(32) NOT NULL PRIMARY KEY,
+  entry   TEXT NOT NULL
+);
+
+-- The history (doveadm recall history): one row per recall or restore,
+-- pruned with the records of its time.
+CREATE TABLE IF NOT EXISTS recall_history (
+  histkey VARCHAR(64) NOT NULL PRIMARY KEY,
+  entry   TEXT NOT NULL
+);

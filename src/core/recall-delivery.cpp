@@ -1,65 +1,9 @@
 #include "recall-delivery.hpp"
 
-#include <charconv>
-#include <map>
+#include "recall-fields.hpp"
 
 namespace recall {
 namespace {
-
-constexpr std::string_view kVersion = "1";
-
-bool needs_escape(unsigned char c)
-{
-    return c < 0x21 || c == '%' || c == '=' || c == 0x7f;
-}
-
-void append_escaped(std::string &out, std::string_view value)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned char c : value) {
-        if (needs_escape(c)) {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-}
-
-int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::optional<std::string> unescape(std::string_view value)
-{
-    std::string out;
-    out.reserve(value.size());
-    for (size_t i = 0; i < value.size(); i++) {
-        if (value[i] != '%') {
-            out += value[i];
-            continue;
-        }
-        if (i + 2 >= value.size())
-            return std::nullopt;
-        int hi = hex_value(value[i + 1]), lo = hex_value(value[i + 2]);
-        if (hi < 0 || lo < 0)
-            return std::nullopt;
-        out += static_cast<char>(hi << 4 | lo);
-        i += 2;
-    }
-    return out;
-}
-
-template <typename Int> bool parse_int(const std::string &text, Int &out)
-{
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size();
-}
 
 const char *progress_name(Progress progress)
 {
@@ -67,6 +11,7 @@ const char *progress_name(Progress progress)
     case Progress::Delivered: return "delivered";
     case Progress::Recalling: return "recalling";
     case Progress::Recalled: return "recalled";
+    case Progress::Restored: return "restored";
     }
     return "delivered";
 }
@@ -76,39 +21,8 @@ std::optional<Progress> parse_progress(const std::string &name)
     if (name == "delivered") return Progress::Delivered;
     if (name == "recalling") return Progress::Recalling;
     if (name == "recalled") return Progress::Recalled;
+    if (name == "restored") return Progress::Restored;
     return std::nullopt;
-}
-
-void add_field(std::string &out, std::string_view key, std::string_view value)
-{
-    out += '\t';
-    out += key;
-    out += '=';
-    append_escaped(out, value);
-}
-
-using Fields = std::map<std::string, std::string>;
-
-// The fields of a record line, or nothing when it is not one of this
-// version's.
-std::optional<Fields> decode_fields(std::string_view text)
-{
-    Fields fields;
-    while (!text.empty()) {
-        size_t tab = text.find('\t');
-        std::string_view item = text.substr(0, tab);
-        text = tab == std::string_view::npos ? std::string_view() : text.substr(tab + 1);
-        size_t eq = item.find('=');
-        if (eq == std::string_view::npos)
-            return std::nullopt;
-        std::optional<std::string> value = unescape(item.substr(eq + 1));
-        if (!value)
-            return std::nullopt;
-        fields[std::string(item.substr(0, eq))] = *value;
-    }
-    if (fields["v"] != kVersion)
-        return std::nullopt;
-    return fields;
 }
 
 } // namespace
@@ -116,7 +30,7 @@ std::optional<Fields> decode_fields(std::string_view text)
 std::string encode_delivery(const Delivery &d)
 {
     std::string out = "v=";
-    out += kVersion;
+    out += kFieldsVersion;
     add_field(out, "sender", d.sender);
     add_field(out, "msgid", d.message_id);
     add_field(out, "user", d.recipient_user);
@@ -134,6 +48,8 @@ std::string encode_delivery(const Delivery &d)
     add_field(out, "expires", std::to_string(d.expires_at));
     add_field(out, "progress", progress_name(d.progress));
     add_field(out, "notice", d.notice_due ? "1" : "0");
+    if (d.held_until != 0)
+        add_field(out, "held", std::to_string(d.held_until));
     return out;
 }
 
@@ -157,7 +73,8 @@ std::optional<Delivery> decode_delivery(std::string_view text)
     std::optional<Progress> progress = parse_progress(fields["progress"]);
     if (!progress || !parse_int(fields["uid"], d.uid) ||
         !parse_int(fields["at"], d.delivered_at) ||
-        !parse_int(fields["expires"], d.expires_at))
+        !parse_int(fields["expires"], d.expires_at) ||
+        (fields.count("held") && !parse_int(fields["held"], d.held_until)))
         return std::nullopt;
     d.progress = *progress;
     d.notice_due = fields["notice"] == "1";
@@ -169,11 +86,13 @@ std::optional<Delivery> decode_delivery(std::string_view text)
 std::string encode_marker(const RecallMarker &m)
 {
     std::string out = "v=";
-    out += kVersion;
+    out += kFieldsVersion;
     add_field(out, "org", m.org);
     add_field(out, "until", std::to_string(m.until));
     add_field(out, "notify", notify_mode_name(m.notify));
     add_field(out, "digest", m.digest);
+    if (m.hold_secs != 0)
+        add_field(out, "hold", std::to_string(m.hold_secs));
     return out;
 }
 
@@ -187,7 +106,8 @@ std::optional<RecallMarker> decode_marker(std::string_view text)
     m.org = fields["org"];
     m.digest = fields["digest"];
     std::optional<NotifyMode> notify = parse_notify_mode(fields["notify"]);
-    if (!notify || !parse_int(fields["until"], m.until) || m.digest.empty())
+    if (!notify || !parse_int(fields["until"], m.until) || m.digest.empty() ||
+        (fields.count("hold") && !parse_int(fields["hold"], m.hold_secs)))
         return std::nullopt;
     m.notify = *notify;
     return m;

@@ -15,7 +15,8 @@ namespace recall {
 enum class Progress {
     Delivered, // untouched by any recall
     Recalling, // intent recorded; expunge and notice may be done or not
-    Recalled,  // expunged (or found gone while Recalling) and notified
+    Recalled,  // expunged or held (or found gone while Recalling) and notified
+    Restored,  // put back from the hold by a restore: recallable again
 };
 
 struct Delivery {
@@ -39,6 +40,9 @@ struct Delivery {
     // Decided when the recall starts (recall_notify_recipients may depend
     // on \Seen, which is unknown once the copy is gone).
     bool notice_due = false;
+    // Recalled into the hold (the sender's recall_hold) until this time,
+    // for `doveadm recall restore`; 0: expunged, or never recalled.
+    int64_t held_until = 0;
 };
 
 // What a recall leaves for copies that arrive after it (rule 11): they are
@@ -49,6 +53,7 @@ struct RecallMarker {
     int64_t until = 0;   // end of the sender's window
     NotifyMode notify = NotifyMode::Yes; // the sender's recall_notify_recipients
     std::string digest;  // of the message's first delivery
+    int64_t hold_secs = 0; // the sender's recall_hold: late copies go there too
 };
 
 // Why a copy delivered now, after the recall, is delivered normally

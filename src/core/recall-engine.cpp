@@ -83,6 +83,32 @@ void add_untracked_rows(const Request &request, const std::string &org,
     rows.insert(rows.end(), external.begin(), external.end());
 }
 
+// The records of the one message the first delivery recorded, in a stable
+// order: by address within each group.
+void same_message_by_address(std::vector<Delivery> &own, const std::string &digest,
+                             std::vector<std::string> &ignored)
+{
+    keep_same_message(own, digest, ignored);
+    std::sort(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
+        return a.recipient_address < b.recipient_address;
+    });
+}
+
+// Internal records, and EXTERNAL rows for the other organizations';
+// listed collects every address seen.
+void split_by_org(std::vector<Delivery> &own, const std::string &org,
+                  std::vector<Delivery> &internal, std::vector<Row> &external,
+                  std::set<std::string> &listed)
+{
+    for (Delivery &d : own) {
+        bool first_time = listed.insert(lower_ascii(d.recipient_address)).second;
+        if (lower_ascii(d.recipient_org) == org)
+            internal.push_back(d);
+        else if (first_time)
+            external.push_back(Row{d.recipient_address, State::External, "", false});
+    }
+}
+
 } // namespace
 
 Refusal admission(const Settings &settings, bool webmail_session)
@@ -122,7 +148,7 @@ std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
 // keep it rank first; RECALLED only when every copy is recalled or gone.
 State combined_state(State a, State b)
 {
-    static const State rank[] = {State::Failed,     State::Shared,   State::Fetched,
+    static const State rank[] = {State::Failed,     State::Protected, State::Shared,   State::Fetched,
                                  State::Read,       State::Recallable, State::Recalled,
                                  State::Deleted};
     for (State s : rank) {
@@ -168,9 +194,9 @@ Outcome Engine::run(const Request &request)
     }
 
     const std::string org = lower_ascii(request.sender_org);
+    const RecallMarker marker{org, first.delivered_at + settings_.window_secs, settings_.notify,
+                              first.digest, settings_.hold_secs};
     if (!request.check_only) {
-        RecallMarker marker{org, first.delivered_at + settings_.window_secs, settings_.notify,
-                            first.digest};
         if (!ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error)) {
             outcome.refusal = Refusal::LedgerDown;
             return outcome;
@@ -180,23 +206,16 @@ Outcome Engine::run(const Request &request)
         if (!load(request, own, outcome))
             return outcome;
     }
-    keep_same_message(own, first.digest, outcome.ignored);
-    // Rows in a stable order: by address within each group.
-    std::sort(own.begin(), own.end(), [](const Delivery &a, const Delivery &b) {
-        return a.recipient_address < b.recipient_address;
-    });
-
+    same_message_by_address(own, first.digest, outcome.ignored);
     std::vector<Delivery> internal;
     std::vector<Row> external;
     std::set<std::string> listed;
-    for (Delivery &d : own) {
-        bool first_time = listed.insert(lower_ascii(d.recipient_address)).second;
-        if (lower_ascii(d.recipient_org) == org)
-            internal.push_back(d);
-        else if (first_time)
-            external.push_back(Row{d.recipient_address, State::External, "", false});
-    }
-    visit_internal(internal, request.check_only, outcome);
+    split_by_org(own, org, internal, external, listed);
+    visit_internal(internal, outcome,
+                   [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
+                       return visit(d, marks, marks_error, request.check_only, marker,
+                                    outcome.recalled_now);
+                   });
     add_untracked_rows(request, org, listed, external, outcome.rows);
 
     outcome.result = overall_result(outcome.rows, request.check_only);
@@ -207,7 +226,57 @@ Outcome Engine::run(const Request &request)
     return outcome;
 }
 
-void Engine::visit_internal(std::vector<Delivery> &internal, bool check_only, Outcome &outcome)
+Outcome Engine::restore(const Request &request)
+{
+    Outcome outcome;
+    std::vector<Delivery> own;
+    if (!load(request, own, outcome))
+        return outcome;
+    const Delivery first = earliest(own);
+    outcome.first_delivery = first.delivered_at;
+    outcome.subject = first.subject;
+    outcome.expires_in = std::max<int64_t>(
+        0, first.delivered_at + settings_.window_secs - clock_.now());
+    // First, so that a copy arriving from now on is delivered as any mail.
+    if (!ledger_.unmark_recalled(request.sender, request.message_id, outcome.error)) {
+        outcome.refusal = Refusal::LedgerDown;
+        return outcome;
+    }
+    const std::string org = lower_ascii(request.sender_org);
+    const RecallMarker marker{org, first.delivered_at + settings_.window_secs, settings_.notify,
+                              first.digest, settings_.hold_secs};
+    same_message_by_address(own, first.digest, outcome.ignored);
+    std::vector<Delivery> internal;
+    std::vector<Row> external;
+    std::set<std::string> listed;
+    split_by_org(own, org, internal, external, listed);
+    bool unused = false;
+    visit_internal(internal, outcome,
+                   [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
+                       if (d.progress == Progress::Delivered)
+                           return visit(d, marks, marks_error, true, marker, unused);
+                       return restore_copy(d);
+                   });
+    add_untracked_rows(request, org, listed, external, outcome.rows);
+
+    unsigned recalled = 0;
+    for (const Row &row : outcome.rows) {
+        if (!row.internal)
+            continue;
+        outcome.internal++;
+        outcome.restored += row.state == State::Restored;
+        recalled += row.state == State::Restored || row.state == State::Recalled ||
+                    row.state == State::Failed;
+    }
+    outcome.result = outcome.restored == 0          ? Result::Failure
+                     : outcome.restored == recalled ? Result::Complete
+                                                    : Result::Partial;
+    return outcome;
+}
+
+void Engine::visit_internal(
+    std::vector<Delivery> &internal, Outcome &outcome,
+    const std::function<Row(Delivery &, const CopyMarks *, const std::string &)> &step)
 {
     std::vector<CopyMarks> marks;
     std::string marks_error;
@@ -220,8 +289,7 @@ void Engine::visit_internal(std::vector<Delivery> &internal, bool check_only, Ou
     // Rows in a stable order, one per address (any case) however many copies.
     std::map<std::string, Row> by_address;
     for (size_t i = 0; i < internal.size(); i++) {
-        Row row = visit(internal[i], have_marks ? &marks[i] : nullptr, marks_error, check_only,
-                        outcome.recalled_now);
+        Row row = step(internal[i], have_marks ? &marks[i] : nullptr, marks_error);
         auto [it, added] = by_address.emplace(lower_ascii(row.address), row);
         if (!added) {
             State state = combined_state(it->second.state, row.state);
@@ -235,7 +303,7 @@ void Engine::visit_internal(std::vector<Delivery> &internal, bool check_only, Ou
 }
 
 Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
-                  bool check_only, bool &recalled_now)
+                  bool check_only, const RecallMarker &rules, bool &recalled_now)
 {
     if (delivery.progress == Progress::Recalled)
         return row_for(delivery, State::Recalled);
@@ -249,7 +317,7 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
     if (!facts.present) {
         // Gone while a recall was under way: that recall expunged it.
         if (delivery.progress == Progress::Recalling && !check_only)
-            return recall_copy(delivery, *box, facts, settings_.notify, true, recalled_now);
+            return recall_copy(delivery, *box, facts, rules, true, recalled_now);
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
@@ -258,6 +326,8 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
                        "the copy with the recorded GUID is not the recorded message "
                        "(Message-ID, envelope sender or content differ): ledger record not "
                        "trusted, copy left alone");
+    if (facts.protected_mailbox)
+        return row_for(delivery, State::Protected);
     if (marks == nullptr)
         return row_for(delivery, State::Failed, "ledger: " + marks_error);
     // Precedence when several apply: SHARED, FETCHED, READ (README).
@@ -270,7 +340,7 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
     if (check_only)
         return row_for(delivery, State::Recallable);
     // A recipient with several copies may have had the notice for another.
-    return recall_copy(delivery, *box, facts, settings_.notify,
+    return recall_copy(delivery, *box, facts, rules,
                        several_copies_.count(delivery.recipient_user) > 0, recalled_now);
 }
 
@@ -282,24 +352,29 @@ Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box, const Reca
         return row_for(delivery, State::Failed, error);
     if (facts.present && !facts.genuine)
         return row_for(delivery, State::Failed, "the delivered copy is not the recorded message");
+    if (facts.protected_mailbox)
+        return row_for(delivery, State::Protected);
     bool recalled_now = false;
     // The recipient may have the notice from the recall of an earlier copy.
-    return recall_copy(delivery, box, facts, marker.notify, true, recalled_now);
+    return recall_copy(delivery, box, facts, marker, true, recalled_now);
 }
 
-// Intent first, then expunge, notice and completion, so that a recall
-// killed at any point resumes without a second expunge or notice.
+// Intent first, then expunge (or hold), notice and completion, so that a
+// recall killed at any point resumes without a second expunge or notice.
 Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                        NotifyMode notify, bool look_for_notice, bool &recalled_now)
+                        const RecallMarker &rules, bool look_for_notice, bool &recalled_now)
 {
     std::string error;
     if (delivery.progress != Progress::Recalling) {
         delivery.progress = Progress::Recalling;
-        delivery.notice_due = wants_notice(notify, facts.seen);
+        delivery.notice_due = wants_notice(rules.notify, facts.seen);
+        delivery.held_until = rules.hold_secs > 0 ? clock_.now() + rules.hold_secs : 0;
+        // The record must outlive the hold: a restore starts from it.
+        delivery.expires_at = std::max(delivery.expires_at, delivery.held_until);
         if (!ledger_.store(delivery, error))
             return row_for(delivery, State::Failed, "ledger: " + error);
     }
-    if (facts.present && !box.expunge(error))
+    if (facts.present && !(delivery.held_until > 0 ? box.hold(error) : box.expunge(error)))
         return row_for(delivery, State::Failed, error);
     if (delivery.notice_due && !this->notify(delivery, box, look_for_notice, error))
         return row_for(delivery, State::Failed, error);
@@ -310,6 +385,34 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
     if (!ledger_.store(delivery, error))
         return row_for(delivery, State::Recalled, "ledger: " + error);
     return row_for(delivery, State::Recalled);
+}
+
+// Copies back first, then the notice goes, then the record says so: a
+// restore killed at any point is finished by the next one.
+Row Engine::restore_copy(Delivery &delivery)
+{
+    if (delivery.progress == Progress::Restored)
+        return row_for(delivery, State::Restored);
+    if (delivery.held_until == 0) {
+        if (delivery.progress == Progress::Recalled)
+            return row_for(delivery, State::Recalled); // expunged: nothing to restore
+        return row_for(delivery, State::Failed,
+                       "a recall without hold was interrupted: run the recall again");
+    }
+    if (delivery.held_until <= clock_.now())
+        return row_for(delivery, State::Recalled); // the hold has passed
+    std::string error;
+    std::unique_ptr<RecipientMailbox> box = mailboxes_.open(delivery, error);
+    if (box == nullptr || !box->restore(error) || !box->remove_notice(error))
+        return row_for(delivery, State::Failed, error);
+    delivery.progress = Progress::Restored;
+    delivery.held_until = 0;
+    delivery.notice_due = false;
+    // The copy is back: RESTORED even when this write fails (a rerun
+    // finds nothing left in the hold and finishes the record).
+    if (!ledger_.store(delivery, error))
+        return row_for(delivery, State::Restored, "ledger: " + error);
+    return row_for(delivery, State::Restored);
 }
 
 // The notice is saved once per recipient and message. Looking for it in

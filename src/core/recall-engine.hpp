@@ -2,6 +2,7 @@
 // to what each recipient's mailbox says about its copy.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,7 @@ struct Outcome {
     std::vector<std::string> ignored;
     unsigned internal = 0;
     unsigned recalled = 0;
+    unsigned restored = 0; // restore: RESTORED rows
     int64_t expires_in = 0; // seconds left in the window
     // This run recalled at least one copy that no earlier run had.
     bool recalled_now = false;
@@ -70,6 +72,13 @@ public:
         : ledger_(ledger), mailboxes_(mailboxes), clock_(clock), settings_(settings) {}
 
     Outcome run(const Request &request);
+    // doveadm recall restore: every held copy of the message goes back
+    // where it was, its notice goes, and later copies arrive as any mail.
+    // Rows: RESTORED; RECALLED for a copy expunged or whose hold has
+    // passed; what a check says for a recipient that was not recalled.
+    // Result: COMPLETE when every recalled recipient was restored (at
+    // least one), PARTIAL when some were, FAILURE when none.
+    Outcome restore(const Request &request);
     // Rule 11: a copy delivered after its message was recalled goes at
     // once, with the notice the marker (the sender's setting) asks for,
     // and its record says RECALLED. The caller checked
@@ -79,14 +88,19 @@ public:
 private:
     // The records this request may act on; false with the refusal set.
     bool load(const Request &request, std::vector<Delivery> &own, Outcome &outcome);
-    // One row per internal address, each from all of its copies.
-    void visit_internal(std::vector<Delivery> &internal, bool check_only, Outcome &outcome);
+    // One row per internal address, each from all of its copies; step
+    // gives a copy's row, with its marks (nullptr when unreadable).
+    void visit_internal(std::vector<Delivery> &internal, Outcome &outcome,
+                        const std::function<Row(Delivery &, const CopyMarks *,
+                                                const std::string &)> &step);
     // marks: what the ledger knows of this copy; nullptr if it could not
     // say, and marks_error says why.
     Row visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
-              bool check_only, bool &recalled_now);
+              bool check_only, const RecallMarker &rules, bool &recalled_now);
+    // rules: the sender's notice and hold settings.
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                    NotifyMode notify, bool look_for_notice, bool &recalled_now);
+                    const RecallMarker &rules, bool look_for_notice, bool &recalled_now);
+    Row restore_copy(Delivery &delivery);
     bool notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
                 std::string &error);
 

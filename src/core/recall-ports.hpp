@@ -31,6 +31,9 @@ public:
     // later is recalled on arrival (rule 11), by the marker's rules.
     virtual bool mark_recalled(const std::string &sender, const std::string &message_id,
                                const RecallMarker &marker, std::string &error) = 0;
+    // A restore takes the marker away: later copies arrive as any mail.
+    virtual bool unmark_recalled(const std::string &sender, const std::string &message_id,
+                                 std::string &error) = 0;
     // What the access tracking saw happen to each copy (rules 5 and 6),
     // out[i] for copies[i]: asked once per run for all copies, so that a
     // ledger behind a server answers in one round trip, not one per copy.
@@ -49,6 +52,9 @@ struct CopyFacts {
     // sender (Return-Path) and content digest match the record. A record
     // naming someone else's copy (forged into the ledger) is not genuine.
     bool genuine = true;
+    // The recipient's mailbox never gives up a copy (recall_protected):
+    // a compliance archive, a legal mailbox.
+    bool protected_mailbox = false;
 };
 
 // One recipient's mail, opened for the duration of one recipient's step.
@@ -58,10 +64,19 @@ public:
     virtual bool inspect(CopyFacts &facts, std::string &error) = 0;
     // Expunges every instance found by inspect(); fails if one is left.
     virtual bool expunge(std::string &error) = 0;
+    // Moves every instance found by inspect() into the recipient's hold,
+    // until the record's held_until, out of the recipient's reach; fails
+    // if one is left outside. Run again after a crash, it moves none twice.
+    virtual bool hold(std::string &error) = 0;
+    // Puts every held instance back into the folder it was recalled from,
+    // with its flags and GUID; run again after a crash, none twice.
+    virtual bool restore(std::string &error) = 0;
     // The notice is identified by its own Message-ID so that a resumed
     // recall can tell whether it was already saved.
     virtual bool has_notice(std::string &error, bool &present) = 0;
     virtual bool save_notice(std::string &error) = 0;
+    // Removes the notice (a restore): done when there is none.
+    virtual bool remove_notice(std::string &error) = 0;
 };
 
 class MailboxAccess {

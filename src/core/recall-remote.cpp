@@ -23,22 +23,25 @@ std::string facts_answer(const CopyFacts &facts)
 {
     return std::string("present=") + (facts.present ? "1" : "0") +
            " seen=" + (facts.seen ? "1" : "0") + " shared=" + (facts.shared ? "1" : "0") +
-           " genuine=" + (facts.genuine ? "1" : "0");
+           " genuine=" + (facts.genuine ? "1" : "0") +
+           " protected=" + (facts.protected_mailbox ? "1" : "0");
 }
 
 std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
 {
     std::istringstream words(answer);
     std::optional<bool> present = take_flag(words, "present"), seen = take_flag(words, "seen"),
-                        shared = take_flag(words, "shared"), genuine = take_flag(words, "genuine");
+                        shared = take_flag(words, "shared"), genuine = take_flag(words, "genuine"),
+                        protected_mailbox = take_flag(words, "protected");
     std::string rest;
-    if (!present || !seen || !shared || !genuine || (words >> rest))
+    if (!present || !seen || !shared || !genuine || !protected_mailbox || (words >> rest))
         return std::nullopt;
     CopyFacts facts;
     facts.present = *present;
     facts.seen = *seen;
     facts.shared = *shared;
     facts.genuine = *genuine;
+    facts.protected_mailbox = *protected_mailbox;
     return facts;
 }
 

@@ -1,5 +1,5 @@
 // The answers of one step on another backend (doveadm recall copy), as
-// words in one field: "present=1 seen=0 shared=0 genuine=1", "present=0", "ok".
+// words in one field: "present=1 seen=0 shared=0 genuine=1 protected=0", "present=0", "ok".
 // Written by the backend that holds the copy, read by the one recalling.
 #pragma once
 

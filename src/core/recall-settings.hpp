@@ -18,11 +18,16 @@ struct Settings {
     std::string org;           // recall_org, lower-cased
     int64_t window_secs = 30 * 60;
     int64_t retention_secs = 24 * 60 * 60;
+    // recall_hold (the sender's): recalled copies wait this long in a hold
+    // the recipient cannot reach, for a restore; 0 expunges them.
+    int64_t hold_secs = 0;
     Account account = Account::Paid;
     std::string upgrade_url;
     bool recall_read = true;   // recall_read_messages
     NotifyMode notify = NotifyMode::Yes;
     bool report = true;
+    // recall_protected (recipient): copies in this mailbox are never recalled.
+    bool protected_mailbox = false;
     std::string notice_template; // file paths; empty = built-in text
     std::string report_template;
     // The longest window any sender can have (the global recall_window,

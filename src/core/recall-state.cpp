@@ -13,6 +13,8 @@ const char *state_name(State state)
     case State::Deleted: return "DELETED";
     case State::External: return "EXTERNAL";
     case State::NotDelivered: return "NOT-DELIVERED";
+    case State::Protected: return "PROTECTED";
+    case State::Restored: return "RESTORED";
     case State::Failed: return "FAILED";
     }
     return "FAILED";

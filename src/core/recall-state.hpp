@@ -15,6 +15,8 @@ enum class State {
     Deleted,
     External,
     NotDelivered,
+    Protected, // the recipient's mailbox is never recalled (recall_protected)
+    Restored,  // restore only: a held copy put back
     Failed,
 };
 

@@ -61,7 +61,7 @@ const struct doveadm_cmd_param copy_params[] = {
 
 struct doveadm_cmd_ver2 copy_command = {
     NULL, cmd_copy_alloc, "recall copy",
-    "-u <recipient> inspect|expunge|has-notice|save-notice <delivery record>",
+    "-u <recipient> inspect|expunge|hold|restore|has-notice|save-notice|remove-notice <delivery record>",
     (doveadm_cmd_flag_t)0, copy_params};
 
 } // namespace

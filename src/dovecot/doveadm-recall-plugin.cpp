@@ -1,25 +1,21 @@
-/* lib10_doveadm_recall_plugin: doveadm recall check|run|prune (SPEC
+/* lib10_doveadm_recall_plugin: doveadm recall check|run|restore (SPEC
    section 4), also exposed over doveadm's HTTP API as recallCheck,
-   recallRun and recallPrune; and recall copy, a step of another backend's
-   recall (doveadm-recall-copy.cpp). */
+   recallRun and recallRestore; prune and history (doveadm-recall-prune.cpp,
+   doveadm-recall-history.cpp); and recall copy, a step of another
+   backend's recall (doveadm-recall-copy.cpp). */
+#include "doveadm-recall-commands.h"
 #include "doveadm-recall-copy.h"
-#include "recall-ledger-dict.h"
-#include "recall-ledger-schema.h"
+#include "doveadm-recall-ledger.h"
 #include "recall-plugin.h"
 
 extern "C" {
 #include "lib.h"
-#include "array.h"
-#include "ioloop.h"
-#include "dict.h"
-#include "fs-api.h"
 #include "mail-namespace.h"
 #include "mail-storage.h"
 #include "mail-storage-service.h"
 #include "mailbox-list-iter.h"
 #include "doveadm-mail.h"
 #include "doveadm-print.h"
-#include "doveadm-settings.h"
 #include <sysexits.h>
 
 const char *doveadm_recall_plugin_version = DOVECOT_ABI_VERSION;
@@ -29,11 +25,23 @@ void doveadm_recall_plugin_deinit(void);
 
 namespace {
 
+enum class Action { Check, Run, Restore };
+
 struct recall_cmd_context {
     struct doveadm_mail_cmd_context ctx;
-    bool check_only;
+    Action action;
     const char *message_id;
 };
+
+const char *command_name(Action action)
+{
+    switch (action) {
+    case Action::Check: return "recall check";
+    case Action::Run: return "recall run";
+    case Action::Restore: return "recall restore";
+    }
+    return "recall";
+}
 
 /* The sender's copy: the message with this Message-ID in a \Sent mailbox. */
 class SentCopy {
@@ -87,26 +95,6 @@ private:
     struct mail *mail_ = NULL;
 };
 
-const char *plugin_setting(const char *name)
-{
-    unsigned int count;
-    const char *const *envs = array_get(&doveadm_settings->plugin_envs, &count);
-    for (unsigned int i = 0; i + 1 < count; i += 2) {
-        if (strcmp(envs[i], name) == 0)
-            return envs[i + 1];
-    }
-    return NULL;
-}
-
-/* Commands start as root, before they become the user: the moment to
-   create the default ledger if it is missing. */
-void ensure_ledger()
-{
-    struct event *event = event_create(NULL);
-    recall_ledger_schema_ensure(plugin_setting("recall_sqlite_ledger"), event);
-    event_unref(&event);
-}
-
 int refusal_exit_code(recall::Refusal refusal)
 {
     switch (refusal) {
@@ -139,8 +127,10 @@ int cmd_recall_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user
     if (sent.mail() != NULL)
         (void)recall_sender_copy_read(sent.mail(), copy);
     recall::Request request{settings.address, settings.org, message_id, copy.recipients,
-                            ctx->check_only};
-    recall::Outcome outcome = recall_execute(user, ruser, request, sent.mail());
+                            ctx->action == Action::Check};
+    recall::Outcome outcome = ctx->action == Action::Restore
+                                  ? recall_restore_execute(user, ruser, request, sent.mail())
+                                  : recall_execute(user, ruser, request, sent.mail());
     if (outcome.refusal != recall::Refusal::None)
         return fail(_ctx, refusal_exit_code(outcome.refusal),
                     t_strdup_printf("%s: %s", message_id.c_str(),
@@ -157,18 +147,18 @@ void cmd_recall_init(struct doveadm_mail_cmd_context *_ctx, const char *const ar
 {
     auto *ctx = (struct recall_cmd_context *)_ctx;
     if (args[0] == NULL || args[1] != NULL)
-        doveadm_mail_help_name(ctx->check_only ? "recall check" : "recall run");
+        doveadm_mail_help_name(command_name(ctx->action));
     ctx->message_id = p_strdup(_ctx->pool, args[0]);
-    ensure_ledger();
+    doveadm_recall_ensure_ledger();
     doveadm_print_header_simple("recipient");
     doveadm_print_header_simple("state");
     doveadm_print_header_simple("result");
 }
 
-struct doveadm_mail_cmd_context *recall_cmd_alloc(bool check_only)
+struct doveadm_mail_cmd_context *recall_cmd_alloc(Action action)
 {
     struct recall_cmd_context *ctx = doveadm_mail_cmd_alloc(struct recall_cmd_context);
-    ctx->check_only = check_only;
+    ctx->action = action;
     /* A recall opens every recipient's mail: stay able to become each of
        them (system users have a uid each). doveadm gives a single -u user
        its uid for good, unless asked so. */
@@ -180,48 +170,14 @@ struct doveadm_mail_cmd_context *recall_cmd_alloc(bool check_only)
     return &ctx->ctx;
 }
 
-struct doveadm_mail_cmd_context *cmd_recall_check_alloc(void) { return recall_cmd_alloc(true); }
-struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) { return recall_cmd_alloc(false); }
-
-void cmd_recall_prune(struct doveadm_cmd_context *)
+struct doveadm_mail_cmd_context *cmd_recall_check_alloc(void)
 {
-    const char *uri = plugin_setting("recall_dict"), *error;
-    if (uri == NULL || *uri == '\0') {
-        i_error("recall prune: recall_dict is not set");
-        doveadm_exit_code = EX_CONFIG;
-        return;
-    }
-    struct dict_settings set;
-    i_zero(&set);
-    set.base_dir = doveadm_settings->base_dir;
-    ensure_ledger();
-    struct dict *dict;
-    struct fs *listing_fs;
-    if (recall_ledger_listing_fs(uri, NULL, &listing_fs, &error) < 0) {
-        i_error("recall prune: %s", error);
-        doveadm_exit_code = EX_CONFIG;
-        return;
-    }
-    if (dict_init(uri, &set, &dict, &error) < 0) {
-        i_error("recall prune: recall_dict: %s", error);
-        doveadm_exit_code = EX_TEMPFAIL;
-        if (listing_fs != NULL)
-            fs_deinit(&listing_fs);
-        return;
-    }
-    unsigned int pruned = 0;
-    std::string prune_error;
-    if (DictLedger(dict, listing_fs).prune(ioloop_time, pruned, prune_error) < 0) {
-        i_error("recall prune: %s", prune_error.c_str());
-        doveadm_exit_code = EX_TEMPFAIL;
-    } else {
-        doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
-        doveadm_print_header_simple("pruned");
-        doveadm_print(dec2str(pruned));
-    }
-    dict_deinit(&dict);
-    if (listing_fs != NULL)
-        fs_deinit(&listing_fs);
+    return recall_cmd_alloc(Action::Check);
+}
+struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) { return recall_cmd_alloc(Action::Run); }
+struct doveadm_mail_cmd_context *cmd_recall_restore_alloc(void)
+{
+    return recall_cmd_alloc(Action::Restore);
 }
 
 /* DOVEADM_CMD_MAIL_COMMON does not compile in C++: written out. */
@@ -235,15 +191,14 @@ void cmd_recall_prune(struct doveadm_cmd_context *)
     {'\0', NULL, CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE}
 
 const struct doveadm_cmd_param recall_mail_params[] = {RECALL_MAIL_PARAMS};
-const struct doveadm_cmd_param recall_prune_params[] = {
-    {'\0', NULL, CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE}};
 
 struct doveadm_cmd_ver2 recall_commands[] = {
     {NULL, cmd_recall_check_alloc, "recall check",
      "[-u <user>|-A] [-S <socket_path>] <message-id>", (doveadm_cmd_flag_t)0, recall_mail_params},
     {NULL, cmd_recall_run_alloc, "recall run",
      "[-u <user>|-A] [-S <socket_path>] <message-id>", (doveadm_cmd_flag_t)0, recall_mail_params},
-    {cmd_recall_prune, NULL, "recall prune", "", (doveadm_cmd_flag_t)0, recall_prune_params},
+    {NULL, cmd_recall_restore_alloc, "recall restore",
+     "[-u <user>|-A] [-S <socket_path>] <message-id>", (doveadm_cmd_flag_t)0, recall_mail_params},
 };
 
 } // namespace
@@ -252,6 +207,8 @@ void doveadm_recall_plugin_init(struct module *)
 {
     for (struct doveadm_cmd_ver2 &cmd : recall_commands)
         doveadm_cmd_register_ver2(&cmd);
+    doveadm_recall_prune_register();
+    doveadm_recall_history_register();
     doveadm_recall_copy_register();
 }
 

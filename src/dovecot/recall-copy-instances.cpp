@@ -13,10 +13,8 @@ extern "C" {
 
 #include <functional>
 
-namespace {
-
-/* Opens a folder; NULL with error empty when it does not exist. */
-struct mailbox *open_folder(struct mail_user *user, const std::string &vname, std::string &error)
+struct mailbox *recall_open_folder(struct mail_user *user, const std::string &vname,
+                                   std::string &error)
 {
     struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname.c_str());
     struct mailbox *box = mailbox_alloc(ns->list, vname.c_str(), (enum mailbox_flags)0);
@@ -30,8 +28,20 @@ struct mailbox *open_folder(struct mail_user *user, const std::string &vname, st
     return NULL;
 }
 
+namespace {
+
 void search_guid(struct mailbox *box, const std::string &vname, const std::string &guid,
                  std::vector<recall_copy_instance> &out)
+{
+    std::vector<uint32_t> uids;
+    recall_guid_uids(box, guid, uids);
+    for (uint32_t uid : uids)
+        out.push_back(recall_copy_instance{vname, uid});
+}
+
+} // namespace
+
+void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids)
 {
     struct mail_search_args *args = mail_search_build_init();
     struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_GUID);
@@ -42,16 +52,18 @@ void search_guid(struct mailbox *box, const std::string &vname, const std::strin
         mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
     struct mail *mail;
     while (mailbox_search_next(search, &mail))
-        out.push_back(recall_copy_instance{vname, mail->uid});
+        uids.push_back(mail->uid);
     (void)mailbox_search_deinit(&search);
     (void)mailbox_transaction_commit(&t);
     mail_search_args_unref(&args);
 }
 
+namespace {
+
 bool find_in(struct mail_user *user, const std::string &vname, const std::string &guid,
              std::vector<recall_copy_instance> &out, std::string &error)
 {
-    struct mailbox *box = open_folder(user, vname, error);
+    struct mailbox *box = recall_open_folder(user, vname, error);
     if (box == NULL)
         return error.empty();
     /* Synced first: what another process changed (an expunge that an
@@ -73,7 +85,7 @@ bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_ins
 {
     for (size_t i = 0; i < instances.size();) {
         const std::string &vname = instances[i].vname;
-        struct mailbox *box = open_folder(user, vname, error);
+        struct mailbox *box = recall_open_folder(user, vname, error);
         if (box == NULL) {
             if (error.empty())
                 error = vname + ": no longer exists";

@@ -9,6 +9,7 @@
 #include "../core/recall-ports.hpp"
 
 struct mail_user;
+struct mailbox;
 
 struct recall_copy_instance {
     std::string vname;
@@ -30,3 +31,11 @@ bool recall_copy_instances_inspect(struct mail_user *user, const recall::Deliver
 bool recall_copy_instances_expunge(struct mail_user *user, const recall::Delivery &delivery,
                                    const std::vector<recall_copy_instance> &instances,
                                    std::string &error);
+
+/* Opens a folder of the user's (any namespace); NULL with error empty
+   when it does not exist, with error set when it cannot be opened. */
+struct mailbox *recall_open_folder(struct mail_user *user, const std::string &vname,
+                                   std::string &error);
+
+/* The UIDs of the GUID's instances in an open (synced) mailbox. */
+void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids);

@@ -32,14 +32,21 @@ bool run_operation(recall::RecipientMailbox &mailbox, const std::string &operati
         return true;
     }
     answer = "ok";
-    if (operation == "expunge") {
+    if (operation == "expunge" || operation == "hold") {
         /* Each step is a process of its own: find the copy first. */
         recall::CopyFacts facts;
-        return mailbox.inspect(facts, error) && (!facts.present || mailbox.expunge(error));
+        return mailbox.inspect(facts, error) &&
+               (!facts.present ||
+                (operation == "hold" ? mailbox.hold(error) : mailbox.expunge(error)));
     }
+    if (operation == "restore")
+        return mailbox.restore(error);
     if (operation == "save-notice")
         return mailbox.save_notice(error);
-    error = "unknown operation '" + operation + "' (inspect, expunge, has-notice or save-notice)";
+    if (operation == "remove-notice")
+        return mailbox.remove_notice(error);
+    error = "unknown operation '" + operation +
+            "' (inspect, expunge, hold, restore, has-notice, save-notice or remove-notice)";
     return false;
 }
 

@@ -8,6 +8,7 @@
 #include "recall-user.h"
 
 #include <algorithm>
+#include <functional>
 
 extern "C" {
 #include "lib.h"
@@ -23,7 +24,8 @@ namespace {
 /* How long a recall waits for another recall of the same user. */
 constexpr unsigned int kLockSecs = 60;
 
-void tag_sender_copy(struct mail *mail)
+/* $Recalled on the sender's copy after a recall, off again after a restore. */
+void tag_sender_copy(struct mail *mail, enum modify_type how)
 {
     static const char *const keywords[] = {"$Recalled", NULL};
     struct mailbox_transaction_context *t =
@@ -31,7 +33,7 @@ void tag_sender_copy(struct mail *mail)
     struct mail *own = mail_alloc(t, (enum mail_fetch_field)0, NULL);
     struct mail_keywords *kw = mailbox_keywords_create_valid(mail->box, keywords);
     if (mail_set_uid(own, mail->uid))
-        mail_update_keywords(own, MODIFY_ADD, kw);
+        mail_update_keywords(own, how, kw);
     mailbox_keywords_unref(&kw);
     mail_free(&own);
     if (mailbox_transaction_commit(&t) < 0)
@@ -42,11 +44,11 @@ void tag_sender_copy(struct mail *mail)
 /* The audit trail: one named event per request, with what an admin needs
    to answer "who recalled what, from where, with what result", also as
    Dovecot metrics (metric { filter = event=recall_finished }). */
-void emit_audit_event(struct mail_user *user, const recall::Request &request,
-                      const recall::Outcome &outcome)
+void emit_audit_event(struct mail_user *user, const char *name, const char *what,
+                      const recall::Request &request, const recall::Outcome &outcome)
 {
     struct event *event = event_create(user->event);
-    event_set_name(event, request.check_only ? "recall_checked" : "recall_finished");
+    event_set_name(event, name);
     event_add_str(event, "sender", request.sender.c_str());
     event_add_str(event, "message_id", request.message_id.c_str());
     event_add_str(event, "interface", user->service);
@@ -58,10 +60,12 @@ void emit_audit_event(struct mail_user *user, const recall::Request &request,
     event_add_str(event, "result", result);
     event_add_int(event, "internal", outcome.internal);
     event_add_int(event, "recalled", outcome.recalled);
+    event_add_int(event, "restored", outcome.restored);
     static const recall::State counted[] = {
         recall::State::Recallable, recall::State::Fetched, recall::State::Shared,
         recall::State::Read,       recall::State::Deleted, recall::State::External,
-        recall::State::NotDelivered, recall::State::Failed};
+        recall::State::NotDelivered, recall::State::Protected, recall::State::Restored,
+        recall::State::Failed};
     for (recall::State state : counted) {
         unsigned int n = 0;
         for (const recall::Row &row : outcome.rows)
@@ -71,9 +75,10 @@ void emit_audit_event(struct mail_user *user, const recall::Request &request,
         std::replace(field.begin(), field.end(), '-', '_');
         event_add_int(event, field.c_str(), n);
     }
-    e_info(event, "recall: %s %s by %s: %s (%u internal, %u recalled)",
-           request.check_only ? "check of" : "recall of", request.message_id.c_str(),
-           request.sender.c_str(), result, outcome.internal, outcome.recalled);
+    const bool restore = strcmp(what, "restore") == 0;
+    e_info(event, "recall: %s of %s by %s: %s (%u internal, %u %s)", what,
+           request.message_id.c_str(), request.sender.c_str(), result, outcome.internal,
+           restore ? outcome.restored : outcome.recalled, restore ? "restored" : "recalled");
     event_unref(&event);
 }
 
@@ -87,32 +92,47 @@ void log_failures(struct mail_user *user, const recall::Request &request,
     }
 }
 
-} // namespace
+/* The history entry of a recall or restore (a check leaves none): kept as
+   long as the records it is about. */
+void add_history(struct mail_user *user, DictLedger &ledger, const char *action,
+                 const recall::Request &request, const recall::Outcome &outcome,
+                 const recall::Settings &settings)
+{
+    const char *client =
+        user->conn.remote_ip != NULL && user->conn.remote_ip->family != 0
+            ? net_ip2addr(user->conn.remote_ip)
+            : "";
+    std::string error;
+    int64_t lifetime = std::max(recall::record_lifetime(settings), settings.hold_secs);
+    if (!ledger.add_history(
+            recall::history_entry(action, request, outcome, client, ioloop_time, lifetime), error))
+        e_error(user->event, "recall: history entry not written: %s", error.c_str());
+}
 
-recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
-                               const recall::Request &request, struct mail *sent_mail)
+/* What one request needs around the engine: the ledger, the templates
+   (only messages need them), the user's recall lock (not for a check). */
+recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, bool writes,
+                            recall_templates &templates,
+                            const std::function<recall::Outcome(recall::Engine &, DictLedger &)> &fn)
 {
     recall::Outcome outcome;
     const recall::Settings &settings = ruser->state->settings;
-    recall_templates templates;
     const char *dict_error;
     struct dict *dict = recall_user_dict(user, ruser, &dict_error);
-    /* A check writes no message: it needs no templates. */
     if (dict == NULL ||
-        (!request.check_only && !recall_templates_load(settings, templates, outcome.error))) {
+        (writes && !recall_templates_load(settings, templates, outcome.error))) {
         if (dict == NULL)
             outcome.error = dict_error;
         outcome.refusal = recall::Refusal::LedgerDown;
         e_error(user->event, "recall: %s", outcome.error.c_str());
         return outcome;
     }
-    /* One recall of a user's at a time (webmail and doveadm alike): a
-       second recall of the same message then finds every copy done. */
+    /* One recall or restore of a user's at a time (webmail and doveadm
+       alike): a second one of the same message then finds every copy done. */
     struct file_lock *lock = NULL;
     const char *lock_error = "timed out";
-    if (!request.check_only &&
-        mail_user_lock_file_create(user, "dovecot-recall.lock", kLockSecs, &lock,
-                                   &lock_error) <= 0) {
+    if (writes && mail_user_lock_file_create(user, "dovecot-recall.lock", kLockSecs, &lock,
+                                             &lock_error) <= 0) {
         outcome.refusal = recall::Refusal::LedgerDown;
         outcome.error = lock_error;
         e_error(user->event, "recall: cannot lock: %s", outcome.error.c_str());
@@ -121,25 +141,71 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     DictLedger ledger(dict, ruser->state->listing_fs);
     HostMailboxAccess mailboxes(user, templates, settings.host, ruser->state->host_password);
     IoloopClock clock;
-    outcome = recall::Engine(ledger, mailboxes, clock, settings).run(request);
+    recall::Engine engine(ledger, mailboxes, clock, settings);
+    outcome = fn(engine, ledger);
     if (lock != NULL)
         file_lock_free(&lock);
-    emit_audit_event(user, request, outcome);
+    return outcome;
+}
+
+void log_outcome(struct mail_user *user, const char *event_name, const char *what,
+                 const recall::Request &request, const recall::Outcome &outcome)
+{
+    emit_audit_event(user, event_name, what, request, outcome);
     if (outcome.refusal == recall::Refusal::LedgerDown)
         e_error(user->event, "recall: ledger unavailable: %s", outcome.error.c_str());
     log_failures(user, request, outcome);
     for (const std::string &why : outcome.ignored)
         e_warning(user->event, "recall: %s: ledger record ignored: %s",
                   request.message_id.c_str(), why.c_str());
+}
+
+} // namespace
+
+recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
+                               const recall::Request &request, struct mail *sent_mail)
+{
+    const recall::Settings &settings = ruser->state->settings;
+    recall_templates templates;
+    recall::Outcome outcome = with_engine(
+        user, ruser, !request.check_only, templates,
+        [&](recall::Engine &engine, DictLedger &ledger) {
+            recall::Outcome done = engine.run(request);
+            if (!request.check_only && done.refusal != recall::Refusal::LedgerDown)
+                add_history(user, ledger, "recall", request, done, settings);
+            return done;
+        });
+    if (request.check_only)
+        log_outcome(user, "recall_checked", "check", request, outcome);
+    else
+        log_outcome(user, "recall_finished", "recall", request, outcome);
     if (request.check_only || !outcome.recalled_now)
         return outcome;
 
     if (sent_mail != NULL)
-        tag_sender_copy(sent_mail);
+        tag_sender_copy(sent_mail, MODIFY_ADD);
     std::string error;
     if (settings.report &&
         !recall_save_message(user, "INBOX",
                              recall_build_report(settings, request, outcome, templates), error))
         e_error(user->event, "recall: report not saved: %s", error.c_str());
+    return outcome;
+}
+
+recall::Outcome recall_restore_execute(struct mail_user *user, struct recall_user *ruser,
+                                       const recall::Request &request, struct mail *sent_mail)
+{
+    const recall::Settings &settings = ruser->state->settings;
+    recall_templates templates;
+    recall::Outcome outcome =
+        with_engine(user, ruser, true, templates, [&](recall::Engine &engine, DictLedger &ledger) {
+            recall::Outcome done = engine.restore(request);
+            if (done.refusal != recall::Refusal::LedgerDown)
+                add_history(user, ledger, "restore", request, done, settings);
+            return done;
+        });
+    log_outcome(user, "recall_restored", "restore", request, outcome);
+    if (outcome.restored > 0 && sent_mail != NULL)
+        tag_sender_copy(sent_mail, MODIFY_REMOVE);
     return outcome;
 }

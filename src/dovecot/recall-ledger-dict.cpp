@@ -1,6 +1,7 @@
 #include "recall-ledger-dict.h"
 #include "recall-dict-wait.h"
 
+#include "../core/recall-fields.hpp"
 #include "../core/recall-settings.hpp"
 
 extern "C" {
@@ -22,6 +23,8 @@ const std::string kFetched = "shared/recall/f/";
 const std::string kShared = "shared/recall/s/";
 const std::string kRecalled = "shared/recall/r/";
 const std::string kMarksExpiring = "shared/recall/x/";
+const std::string kHeld = "shared/recall/k/";
+const std::string kHistory = "shared/recall/h/";
 constexpr int64_t kBucketSecs = 60;
 
 /* 128 bits of SHA-256 keep keys short; a collision would only merge two
@@ -199,12 +202,80 @@ recall::LookupStatus DictLedger::deliveries(const std::string &sender,
     return out.empty() ? recall::LookupStatus::None : recall::LookupStatus::Found;
 }
 
+/* A recall may give a record a later expiry (the hold), so the expiry
+   index follows; a held copy is listed for prune to purge its hold. */
 bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    std::string bucket = bucket_of(delivery.expires_at);
     dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
+    dict_set(trans,
+             (kExpiring + bucket + "/" + recall_message_key(delivery.sender, delivery.message_id))
+                 .c_str(),
+             "1");
+    dict_set(trans, (kBuckets + bucket).c_str(), "1");
+    if (delivery.held_until > 0) {
+        std::string held = "v=";
+        held += recall::kFieldsVersion;
+        recall::add_field(held, "user", delivery.recipient_user);
+        recall::add_field(held, "until", std::to_string(delivery.held_until));
+        dict_set(trans, (kHeld + recall_copy_key(delivery)).c_str(), held.c_str());
+    }
     return commit(trans, error);
+}
+
+bool DictLedger::held_copies(std::vector<HeldCopy> &out, std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (!list(kHeld, entries, error))
+        return false;
+    for (const auto &[key, value] : entries) {
+        std::optional<recall::Fields> fields = recall::decode_fields(value);
+        HeldCopy held{key, "", 0};
+        if (fields && recall::parse_int((*fields)["until"], held.until) &&
+            !(held.user = (*fields)["user"]).empty())
+            out.push_back(held);
+        else
+            i_warning("recall: ignoring unreadable hold entry %s", key.c_str());
+    }
+    return true;
+}
+
+bool DictLedger::forget_held(const std::vector<HeldCopy> &purged, std::string &error)
+{
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    for (const HeldCopy &held : purged)
+        dict_unset(trans, held.key.c_str());
+    return commit(trans, error);
+}
+
+bool DictLedger::add_history(const recall::HistoryEntry &entry, std::string &error)
+{
+    char at[24];
+    i_snprintf(at, sizeof(at), "%012lld", (long long)entry.at);
+    std::string key = kHistory + at + "-" +
+                      hash_key(entry.sender + '\n' + entry.action, entry.message_id);
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    dict_set(trans, key.c_str(), recall::encode_history(entry).c_str());
+    return commit(trans, error);
+}
+
+bool DictLedger::history(std::vector<recall::HistoryEntry> &out, std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (!list(kHistory, entries, error))
+        return false;
+    for (const auto &[key, value] : entries) {
+        std::optional<recall::HistoryEntry> entry = recall::decode_history(value);
+        if (entry)
+            out.push_back(*entry);
+        else
+            i_warning("recall: ignoring unreadable history entry %s", key.c_str());
+    }
+    return true;
 }
 
 namespace {
@@ -253,6 +324,15 @@ bool DictLedger::mark_recalled(const std::string &sender, const std::string &mes
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, (kRecalled + recall_message_key(sender, message_id)).c_str(),
              recall::encode_marker(marker).c_str());
+    return commit(trans, error);
+}
+
+bool DictLedger::unmark_recalled(const std::string &sender, const std::string &message_id,
+                                 std::string &error)
+{
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    dict_unset(trans, (kRecalled + recall_message_key(sender, message_id)).c_str());
     return commit(trans, error);
 }
 
@@ -352,11 +432,32 @@ bool DictLedger::stale_marks(const std::string &bucket, std::vector<std::string>
     return true;
 }
 
+/* History entries expire with the records of their time. */
+bool DictLedger::prune_history(int64_t now, std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (!list(kHistory, entries, error))
+        return false;
+    std::vector<std::string> stale;
+    for (const auto &[key, value] : entries) {
+        std::optional<recall::HistoryEntry> entry = recall::decode_history(value);
+        if (!entry || entry->expires_at <= now)
+            stale.push_back(key);
+    }
+    if (stale.empty())
+        return true;
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    for (const std::string &key : stale)
+        dict_unset(trans, key.c_str());
+    return commit(trans, error);
+}
+
 int DictLedger::prune(int64_t now, unsigned int &pruned, std::string &error)
 {
     std::vector<std::pair<std::string, std::string>> buckets;
     pruned = 0;
-    if (!list(kBuckets, buckets, error))
+    if (!list(kBuckets, buckets, error) || !prune_history(now, error))
         return -1;
     for (const auto &entry : buckets) {
         std::string bucket = leaf(entry.first);

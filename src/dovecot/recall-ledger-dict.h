@@ -6,6 +6,8 @@
      shared/recall/s/<copy key>                the copy was shared
      shared/recall/x/<bucket>/<copy key>       marks expiring in bucket
      shared/recall/b/<bucket>                  buckets that have entries
+     shared/recall/k/<copy key>                the copy's recipient has it in the hold
+     shared/recall/h/<time>-<hash>             the history: one recall or restore
    Keys are hex hashes and numbers, so nothing taken from a message ever
    becomes part of a path or query. A bucket is a minute of expiry time.
    Every read lists one level only: Dovecot's fs dict cannot recurse.
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "../core/recall-history.hpp"
 #include "../core/recall-ports.hpp"
 
 struct dict;
@@ -48,6 +51,8 @@ public:
                std::string &error) override;
     bool mark_recalled(const std::string &sender, const std::string &message_id,
                        const recall::RecallMarker &marker, std::string &error) override;
+    bool unmark_recalled(const std::string &sender, const std::string &message_id,
+                         std::string &error) override;
     /* The answer to recalled_async(). It may come after its asker is gone:
        then the asker sets orphaned and the callback frees it. */
     struct RecalledAnswer {
@@ -73,8 +78,22 @@ public:
     };
     /* Writes marks in one transaction, without waiting (fetch, copy paths). */
     void mark_async(const std::vector<CopyMark> &marks);
-    /* Deletes records past their expiry (and unreadable ones); -1 on error. */
+    /* Deletes records and history past their expiry (and unreadable
+       ones); -1 on error. */
     int prune(int64_t now, unsigned int &pruned, std::string &error);
+
+    /* A recipient with a copy in the hold, as the recall left it: the
+       hold's end, and the entry's key to remove once it is purged. */
+    struct HeldCopy {
+        std::string key;
+        std::string user;
+        int64_t until;
+    };
+    bool held_copies(std::vector<HeldCopy> &out, std::string &error);
+    bool forget_held(const std::vector<HeldCopy> &purged, std::string &error);
+
+    bool add_history(const recall::HistoryEntry &entry, std::string &error);
+    bool history(std::vector<recall::HistoryEntry> &out, std::string &error);
 
 private:
     bool list(const std::string &path, std::vector<std::pair<std::string, std::string>> &out,
@@ -83,6 +102,7 @@ private:
                  std::vector<std::pair<std::string, std::string>> &out, std::string &error);
     bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
                       std::string &error);
+    bool prune_history(int64_t now, std::string &error);
     bool stale_marks(const std::string &bucket, std::vector<std::string> &stale,
                      std::string &error);
     bool commit(struct dict_transaction_context *trans, std::string &error);

@@ -1,6 +1,8 @@
 #include "recall-mailbox-access.h"
 #include "recall-copy-instances.h"
+#include "recall-hold.h"
 #include "recall-plugin.h"
+#include "recall-privileges.h"
 
 extern "C" {
 #include "lib.h"
@@ -9,35 +11,13 @@ extern "C" {
 #include "mail-storage.h"
 }
 
+#include <functional>
 #include <unistd.h>
 
 namespace {
 
 /* How long a recall waits for a lock in one recipient's mailbox. */
 const char *const kRecipientLockTimeout = "2s";
-
-/* doveadm runs as root and works as each user with a temporary privilege
-   drop (seteuid): a recipient is then opened with its own uid, and the
-   caller's effective ids come back afterwards. An IMAP process has dropped
-   privileges for good and opens recipients with the uid it has. */
-struct saved_ids {
-    bool can_switch;
-    uid_t euid;
-    gid_t egid;
-};
-
-saved_ids save_ids()
-{
-    return saved_ids{getuid() == 0, geteuid(), getegid()};
-}
-
-void restore_ids(const saved_ids &ids)
-{
-    if (!ids.can_switch || (geteuid() == ids.euid && getegid() == ids.egid))
-        return;
-    if (seteuid(0) < 0 || setegid(ids.egid) < 0 || seteuid(ids.euid) < 0)
-        i_fatal("recall: cannot restore effective uid %ld: %m", (long)ids.euid);
-}
 
 /* The copy of one delivery in its recipient's mail (a user already open):
    every instance of it, found again at each inspect. */
@@ -49,8 +29,19 @@ public:
 
     bool inspect(recall::CopyFacts &facts, std::string &error) override
     {
-        return recall_copy_instances_find(user_, delivery_, instances_, error) &&
-               recall_copy_instances_inspect(user_, delivery_, instances_, facts, error);
+        if (!recall_copy_instances_find(user_, delivery_, instances_, error) ||
+            !recall_copy_instances_inspect(user_, delivery_, instances_, facts, error))
+            return false;
+        /* The recipient's own setting (userdb), whoever recalls. A
+           recipient whose settings were refused may be a protected one
+           with a typo: its copies are left alone. */
+        struct recall_user *ruser = recall_user_get(user_);
+        if (ruser == NULL) {
+            error = "the recipient's recall settings are malformed (see the error log)";
+            return false;
+        }
+        facts.protected_mailbox = recall_user_settings(ruser).protected_mailbox;
+        return true;
     }
 
     bool expunge(std::string &error) override
@@ -58,21 +49,25 @@ public:
         return recall_copy_instances_expunge(user_, delivery_, instances_, error);
     }
 
+    bool hold(std::string &error) override
+    {
+        return recall_hold_copy(user_, delivery_, instances_, error);
+    }
+
+    bool restore(std::string &error) override
+    {
+        return recall_hold_restore(user_, delivery_, error);
+    }
+
     bool has_notice(std::string &error, bool &present) override
     {
-        struct mailbox *inbox = mailbox_alloc(inbox_list(), "INBOX", (enum mailbox_flags)0);
-        /* Synced first: a recall killed while saving the notice may have
-           left its file in the mailbox but not yet in the index. Only a
-           resumed recall or a late copy gets here. */
-        uint32_t uid = 0;
-        bool ok = mailbox_open(inbox) == 0 &&
-                  mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0 &&
-                  recall_find_message_id(inbox, recall_notice_message_id(delivery_), &uid) == 0;
-        present = uid != 0;
-        if (!ok)
-            error = std::string("INBOX: ") + mailbox_get_last_internal_error(inbox, NULL);
-        mailbox_free(&inbox);
-        return ok;
+        present = false;
+        return with_notice(error, [&](struct mail *) { present = true; });
+    }
+
+    bool remove_notice(std::string &error) override
+    {
+        return with_notice(error, [](struct mail *mail) { mail_expunge(mail); });
     }
 
     bool save_notice(std::string &error) override
@@ -85,6 +80,36 @@ private:
     struct mailbox_list *inbox_list()
     {
         return mail_namespace_find_inbox(user_->namespaces)->list;
+    }
+
+    /* Runs fn on each notice of this copy in INBOX (one, unless a crash
+       left two), in a transaction that is committed and synced. INBOX is
+       synced first: a recall killed while saving the notice may have
+       left its file in the mailbox but not yet in the index. Only a
+       resumed recall, a late copy or a restore gets here. */
+    bool with_notice(std::string &error, const std::function<void(struct mail *)> &fn)
+    {
+        struct mailbox *inbox = mailbox_alloc(inbox_list(), "INBOX", (enum mailbox_flags)0);
+        std::vector<uint32_t> uids;
+        bool ok = mailbox_open(inbox) == 0 &&
+                  mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0 &&
+                  recall_find_message_ids(inbox, recall_notice_message_id(delivery_), uids) == 0;
+        if (ok && !uids.empty()) {
+            struct mailbox_transaction_context *t =
+                mailbox_transaction_begin(inbox, (enum mailbox_transaction_flags)0, "recall");
+            struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+            for (uint32_t uid : uids) {
+                if (mail_set_uid(mail, uid))
+                    fn(mail);
+            }
+            mail_free(&mail);
+            ok = mailbox_transaction_commit(&t) == 0 &&
+                 mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0;
+        }
+        if (!ok)
+            error = std::string("INBOX: ") + mailbox_get_last_internal_error(inbox, NULL);
+        mailbox_free(&inbox);
+        return ok;
     }
 
 protected:
@@ -102,7 +127,7 @@ class OpenedRecipientMailbox : public UserMailbox {
 public:
     OpenedRecipientMailbox(struct mail_user *own_user, struct mail_storage_service_user *suser,
                            struct mail_user *user, const recall::Delivery &delivery,
-                           const recall_templates &templates, const saved_ids &ids)
+                           const recall_templates &templates, const recall_saved_ids &ids)
         : UserMailbox(user, delivery, templates), own_user_(own_user), suser_(suser), ids_(ids)
     {
     }
@@ -112,14 +137,14 @@ public:
         mail_storage_service_io_deactivate_user(suser_);
         mail_user_deinit(&user_);
         mail_storage_service_user_unref(&suser_);
-        restore_ids(ids_);
+        recall_restore_ids(ids_);
         mail_storage_service_io_activate_user(own_user_->_service_user);
     }
 
 private:
     struct mail_user *own_user_;
     struct mail_storage_service_user *suser_;
-    const saved_ids ids_;
+    const recall_saved_ids ids_;
 };
 
 } // namespace
@@ -137,7 +162,7 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
        privileges cannot reach the config socket again. */
     input.module = own_user_->service;
     input.service = own_user_->service;
-    const saved_ids ids = save_ids();
+    const recall_saved_ids ids = recall_save_ids();
     input.flags_override_add = (enum mail_storage_service_flags)(
         MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP | MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |
         (ids.can_switch ? MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP
@@ -163,7 +188,7 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
         error = ret == 0 ? "no such user: " + delivery.recipient_user
                          : std::string("opening ") + delivery.recipient_user + ": " + lookup_error;
         /* Nothing was activated: this process's own user still is. */
-        restore_ids(ids);
+        recall_restore_ids(ids);
         return nullptr;
     }
     return std::make_unique<OpenedRecipientMailbox>(own_user_, suser, user, delivery, templates_,

@@ -22,6 +22,15 @@ std::string recall_normalize_message_id(const char *header_value)
 int recall_find_message_id(struct mailbox *box, const std::string &message_id,
                            uint32_t *uid_r)
 {
+    std::vector<uint32_t> uids;
+    int ret = recall_find_message_ids(box, message_id, uids);
+    *uid_r = uids.empty() ? 0 : uids.front();
+    return ret;
+}
+
+int recall_find_message_ids(struct mailbox *box, const std::string &message_id,
+                            std::vector<uint32_t> &uids)
+{
     struct mail_search_args *args = mail_search_build_init();
     struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
     arg->hdr_field_name = "Message-ID";
@@ -32,12 +41,11 @@ int recall_find_message_id(struct mailbox *box, const std::string &message_id,
         mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
     struct mail *mail;
     const char *value;
-    *uid_r = 0;
     /* SEARCH HEADER is a substring match: compare the canonical id. */
-    while (*uid_r == 0 && mailbox_search_next(search, &mail)) {
+    while (mailbox_search_next(search, &mail)) {
         if (mail_get_first_header(mail, "Message-ID", &value) > 0 &&
             recall_normalize_message_id(value) == message_id)
-            *uid_r = mail->uid;
+            uids.push_back(mail->uid);
     }
     int ret = mailbox_search_deinit(&search);
     (void)mailbox_transaction_commit(&t);

@@ -3,6 +3,7 @@
 #include "recall-delivery-guid.h"
 #include "recall-delivery-hook.h"
 #include "recall-dict-wait.h"
+#include "recall-hold.h"
 #include "recall-user.h"
 
 extern "C" {
@@ -19,6 +20,8 @@ void recall_plugin_deinit(void);
 
 static struct notify_context *recall_notify, *recall_copies_notify;
 static struct mail_storage_hooks recall_mail_storage_hooks;
+/* For every user, recall enabled or not: held copies stay out of reach. */
+static struct mail_storage_hooks recall_hold_hooks;
 
 void recall_plugin_init(struct module *module)
 {
@@ -26,6 +29,9 @@ void recall_plugin_init(struct module *module)
     recall_mail_storage_hooks.mailbox_allocated = recall_delivery_guid_mailbox_allocated;
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
     mail_storage_hooks_add(module, &recall_mail_storage_hooks);
+    recall_hold_hooks.mailbox_list_created = recall_hold_mailbox_list_created;
+    recall_hold_hooks.mailbox_allocated = recall_hold_mailbox_allocated;
+    mail_storage_hooks_add(module, &recall_hold_hooks);
     recall_notify = recall_delivery_hook_register();
     recall_copies_notify = recall_access_copies_register();
 }
@@ -35,5 +41,6 @@ void recall_plugin_deinit(void)
     recall_dict_close_all();
     notify_unregister(recall_copies_notify);
     notify_unregister(recall_notify);
+    mail_storage_hooks_remove(&recall_hold_hooks);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);
 }

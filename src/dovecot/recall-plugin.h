@@ -49,6 +49,10 @@ std::string recall_normalize_message_id(const char *header_value);
    (canonical form): *uid_r = 0 when there is none. -1 on error. */
 int recall_find_message_id(struct mailbox *box, const std::string &message_id,
                            uint32_t *uid_r);
+/* Every such message's UID (a notice saved twice by a crash, a sender's
+   copy with its keyword to remove). -1 on error. */
+int recall_find_message_ids(struct mailbox *box, const std::string &message_id,
+                            std::vector<uint32_t> &uids);
 
 /* Runs a check or a recall for the user and, after a recall that took a
    copy away, saves the report and tags the sender's copy (sent_mail may
@@ -56,10 +60,15 @@ int recall_find_message_id(struct mailbox *box, const std::string &message_id,
 recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
                                const recall::Request &request, struct mail *sent_mail);
 
-/* One step of another backend's recall on a copy held by this one (doveadm
-   recall copy): operation inspect, expunge, has-notice or save-notice on
-   the copy an encoded delivery record names, in user's mail, who must be
-   its recipient. 0 with the answer (recall-remote.hpp), else a sysexits
+/* doveadm recall restore: puts the held copies back, and takes $Recalled
+   off the sender's copy (sent_mail may be NULL) when one was restored. */
+recall::Outcome recall_restore_execute(struct mail_user *user, struct recall_user *ruser,
+                                       const recall::Request &request, struct mail *sent_mail);
+
+/* One step of another backend's recall or restore on a copy held by this
+   one (doveadm recall copy): operation inspect, expunge, hold, restore,
+   has-notice, save-notice or remove-notice on the copy an encoded delivery
+   record names, in user's mail, who must be its recipient. 0 with the answer (recall-remote.hpp), else a sysexits
    code with error. */
 int recall_copy_step(struct mail_user *user, const std::string &operation,
                      const std::string &record, std::string &answer, std::string &error);

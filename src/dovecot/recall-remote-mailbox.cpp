@@ -74,8 +74,7 @@ class RemoteRecipientMailbox : public recall::RecipientMailbox {
 public:
     RemoteRecipientMailbox(struct http_client *http, const recall::HostPort &host,
                            const std::string &password, const recall::Delivery &delivery)
-        : http_(http), host_(host), password_(password), delivery_(delivery),
-          record_(recall::encode_delivery(delivery))
+        : http_(http), host_(host), password_(password), delivery_(delivery)
     {
     }
 
@@ -90,9 +89,27 @@ public:
         return call("expunge", answer, error);
     }
 
+    bool hold(std::string &error) override
+    {
+        std::string answer;
+        return call("hold", answer, error);
+    }
+
+    bool restore(std::string &error) override
+    {
+        std::string answer;
+        return call("restore", answer, error);
+    }
+
     bool has_notice(std::string &error, bool &present) override
     {
         return ask("has-notice", recall::parse_presence_answer, present, error);
+    }
+
+    bool remove_notice(std::string &error) override
+    {
+        std::string answer;
+        return call("remove-notice", answer, error);
     }
 
     bool save_notice(std::string &error) override
@@ -127,11 +144,13 @@ private:
     /* POST [["recallCopy", {user, operation, record}, "r"]] to /doveadm/v1. */
     bool call(const char *operation, std::string &answer, std::string &error)
     {
-        string_t *json = t_str_new(256 + record_.size());
+        /* Encoded now: the engine updates the record (hold) as it goes. */
+        const std::string record = recall::encode_delivery(delivery_);
+        string_t *json = t_str_new(256 + record.size());
         str_append(json, "[[\"recallCopy\",{\"user\":\"");
         json_append_escaped(json, delivery_.recipient_user.c_str());
         str_printfa(json, "\",\"operation\":\"%s\",\"record\":\"", operation);
-        json_append_escaped(json, record_.c_str());
+        json_append_escaped(json, record.c_str());
         str_append(json, "\"},\"r\"]]");
 
         remote_call result;
@@ -156,8 +175,8 @@ private:
     struct http_client *http_;
     const recall::HostPort host_;
     const std::string password_;
-    const recall::Delivery delivery_;
-    const std::string record_;
+    /* The engine's record, which outlives this mailbox. */
+    const recall::Delivery &delivery_;
 };
 
 } // namespace

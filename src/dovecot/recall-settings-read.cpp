@@ -46,7 +46,8 @@ const char *global_setting(const char *name)
     return NULL;
 }
 
-bool parse_duration(const char *name, const char *value, int64_t &out, const char **error_r)
+bool parse_duration(const char *name, const char *value, int64_t &out, const char **error_r,
+                    bool zero_allowed = false)
 {
     const char *error;
     unsigned int secs;
@@ -54,7 +55,7 @@ bool parse_duration(const char *name, const char *value, int64_t &out, const cha
         *error_r = t_strdup_printf("%s: invalid duration '%s': %s", name, value, error);
         return false;
     }
-    if (secs == 0) {
+    if (secs == 0 && !zero_allowed) {
         *error_r = t_strdup_printf("%s: invalid duration '%s': must be longer than 0", name, value);
         return false;
     }
@@ -62,10 +63,11 @@ bool parse_duration(const char *name, const char *value, int64_t &out, const cha
     return true;
 }
 
-bool read_duration(struct mail_user *user, const char *name, int64_t &out, const char **error_r)
+bool read_duration(struct mail_user *user, const char *name, int64_t &out, const char **error_r,
+                   bool zero_allowed = false)
 {
     const char *value = setting(user, name);
-    return value == NULL || parse_duration(name, value, out, error_r);
+    return value == NULL || parse_duration(name, value, out, error_r, zero_allowed);
 }
 
 /* The sender's window decides (rules 4, 5), but recipients track their
@@ -213,12 +215,16 @@ bool recall_settings_read(struct mail_user *user, struct recall_user_state &stat
         !read_text(user, "recall_report_template", set.report_template, error_r) ||
         !read_duration(user, "recall_window", set.window_secs, error_r) ||
         !read_duration(user, "recall_retention", set.retention_secs, error_r) ||
+        /* 0, the default, turns the hold off. */
+        !read_duration(user, "recall_hold", set.hold_secs, error_r, true) ||
         !read_choice(user, "recall_account", recall::parse_account, "paid, free or personal",
                      set.account, error_r) ||
         !read_choice(user, "recall_read_messages", recall::parse_yes_no, "yes or no",
                      set.recall_read, error_r) ||
         !read_choice(user, "recall_report", recall::parse_yes_no, "yes or no", set.report,
                      error_r) ||
+        !read_choice(user, "recall_protected", recall::parse_yes_no, "yes or no",
+                     set.protected_mailbox, error_r) ||
         !read_choice(user, "recall_notify_recipients", recall::parse_notify_mode,
                      "yes, no or read", set.notify, error_r) ||
         !read_networks(user, state.webmail_networks, error_r) ||

@@ -184,6 +184,18 @@ class Dovecot:
         with open(os.path.join(self.dir, "users"), "w") as f:
             f.write("\n".join(lines) + "\n")
 
+    def set_user(self, user, extra=""):
+        """Adds or changes a user while Dovecot runs. passwd-file reloads
+        on a new mtime, looked at once a second at most: the mtime moves on
+        by a second at least, and the next second is waited for."""
+        path = os.path.join(self.dir, "users")
+        before = os.stat(path).st_mtime
+        self.users[user] = extra
+        self._write_users()
+        later = max(time.time(), before + 1)
+        os.utime(path, (later, later))
+        time.sleep(int(time.time()) + 1.05 - time.time())
+
     def _write_ledger(self):
         """The shipped conf and maps, with the ledger in the temp dir (or the
         given PostgreSQL server's database)."""
@@ -368,6 +380,14 @@ plugin {{
     def doveadm(self, *args, fmt=None):
         cmd = ["doveadm", "-c", self.conf] + (["-f", fmt] if fmt else []) + list(args)
         return subprocess.run(cmd, capture_output=True, text=True)
+
+    def prune(self):
+        """doveadm recall prune: (its result, {"pruned": N, "purged": N})."""
+        r = self.doveadm("recall", "prune", fmt="tab")
+        lines = r.stdout.split("\n")
+        counts = dict(zip(lines[0].split("\t"), map(int, lines[1].split("\t")))) \
+            if r.returncode == 0 else {}
+        return r, counts
 
     def doveadm_http(self, command, params):
         body = json.dumps([[command, params, "t1"]]).encode()

@@ -17,6 +17,7 @@ from harness import DOVEADM_PASSWORD, Dovecot, find, parse_rows, send, sent_xrec
 from postgres import Postgres
 
 ALICE, CAROL = "alice@example.com", "carol@example.com"  # mail on host A
+HOLDER = "holder@example.com"  # a sender on host A whose recalls hold copies
 BOB, ERIN = "bob@example.com", "mallory@example.com"     # mail on host B
 
 postgres = host_a = host_b = None
@@ -26,6 +27,7 @@ def setUpModule():
     global postgres, host_a, host_b
     postgres = Postgres().start()
     host_a = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
+                     users={HOLDER: "userdb_recall_hold=1d"},
                      plugin_settings={"recall_backends": lambda: host_b.host()})
     host_b = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
                      plugin_settings={"recall_backends": lambda: host_a.host()})
@@ -39,11 +41,11 @@ def tearDownModule():
     postgres.stop()
 
 
-def send_across(subject):
+def send_across(subject, sender=ALICE):
     """alice (A) to carol (A) and bob (B): A's MTA hands bob's copy to B."""
-    mid, uid = send(host_a, ALICE, [CAROL, BOB], deliver_to=[CAROL], subject=subject)
-    raw = host_a.message_raw(ALICE, "Sent", uid)
-    replies = host_b.lmtp_deliver(ALICE, [BOB], raw)
+    mid, uid = send(host_a, sender, [CAROL, BOB], deliver_to=[CAROL], subject=subject)
+    raw = host_a.message_raw(sender, "Sent", uid)
+    replies = host_b.lmtp_deliver(sender, [BOB], raw)
     assert {code for code, _ in replies.values()} == {250}, replies
     return mid, uid
 
@@ -93,6 +95,17 @@ class TwoHostsTest(unittest.TestCase):
         typ, text, lines = recall(uid)
         self.assertEqual({CAROL: "RECALLED", BOB: "RECALLED"}, parse_rows(lines)[0])
         self.assert_recalled(host_b, BOB, mid)
+
+    def test_hold_and_restore_on_the_other_host(self):
+        mid, _ = send_across("Held on B", sender=HOLDER)
+        r = host_a.doveadm("recall", "run", "-u", HOLDER, mid, fmt="tab")
+        self.assertIn("%s\tRECALLED\tCOMPLETE" % BOB, r.stdout, r.stderr)
+        self.assert_recalled(host_b, BOB, mid)
+        r = host_a.doveadm("recall", "restore", "-u", HOLDER, mid, fmt="tab")
+        self.assertIn("%s\tRESTORED\tCOMPLETE" % BOB, r.stdout, r.stderr)
+        self.assertIn("%s\tRESTORED\tCOMPLETE" % CAROL, r.stdout)
+        self.assert_untouched(host_b, BOB, mid)
+        self.assert_untouched(host_a, CAROL, mid)
 
     def test_copy_downloaded_on_the_other_host_is_fetched(self):
         mid, uid = send_across("Downloaded on B")

@@ -48,6 +48,16 @@ public:
         return true;
     }
 
+    bool unmark_recalled(const std::string &, const std::string &, std::string &error) override
+    {
+        if (down) {
+            error = "connection refused";
+            return false;
+        }
+        recall_marks = 0;
+        return true;
+    }
+
     bool marks_down = false;
 
     int marks_calls = 0;
@@ -84,8 +94,11 @@ struct FakeCopy {
     bool seen = false;
     bool shared = false;
     bool genuine = true; // false: the GUID names another message
+    bool protected_mailbox = false;
     int notices = 0;
     int expunges = 0;
+    int held = 0;     // instances in the hold
+    int restores = 0;
 };
 
 class FakeMailboxes : public MailboxAccess {
@@ -93,6 +106,7 @@ public:
     std::map<std::string, FakeCopy> copies; // by recipient_user
     std::string unopenable;                 // this user cannot be opened
     bool crash_after_expunge = false;       // simulates a kill mid-recall
+    bool crash_after_restore = false;       // simulates a kill mid-restore
 
     struct Box : public RecipientMailbox {
         FakeMailboxes &owner;
@@ -100,7 +114,8 @@ public:
         Box(FakeMailboxes &o, FakeCopy &c) : owner(o), copy(c) {}
         bool inspect(CopyFacts &facts, std::string &) override
         {
-            facts = CopyFacts{copy.present, copy.seen, copy.shared, copy.genuine};
+            facts = CopyFacts{copy.present, copy.seen, copy.shared, copy.genuine,
+                              copy.protected_mailbox};
             return true;
         }
         bool expunge(std::string &error) override
@@ -111,6 +126,28 @@ public:
                 error = "killed";
                 return false;
             }
+            return true;
+        }
+        bool hold(std::string &error) override
+        {
+            copy.held++;
+            return expunge(error);
+        }
+        bool restore(std::string &error) override
+        {
+            copy.restores++;
+            copy.copies += copy.held;
+            copy.present = copy.copies > 0;
+            copy.held = 0;
+            if (owner.crash_after_restore) {
+                error = "killed";
+                return false;
+            }
+            return true;
+        }
+        bool remove_notice(std::string &) override
+        {
+            copy.notices = 0;
             return true;
         }
         bool has_notice(std::string &, bool &present) override

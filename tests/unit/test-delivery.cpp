@@ -35,6 +35,7 @@ class DeliveryTest : public CppUnit::TestFixture {
         d.progress = Progress::Recalling;
         d.notice_due = true;
         d.digest = "5eb63bbbe01eeed093cb22bb8f5acdc3";
+        d.held_until = 1700600000;
         return d;
     }
 
@@ -45,6 +46,7 @@ class DeliveryTest : public CppUnit::TestFixture {
         m.until = 1700001800;
         m.notify = NotifyMode::Read;
         m.digest = "5eb63bbbe01eeed093cb22bb8f5acdc3";
+        m.hold_secs = 604800;
         return m;
     }
 
@@ -64,6 +66,13 @@ public:
         CPPUNIT_ASSERT_EQUAL(d.expires_at, back->expires_at);
         CPPUNIT_ASSERT(back->progress == Progress::Recalling);
         CPPUNIT_ASSERT(back->notice_due);
+        CPPUNIT_ASSERT_EQUAL(d.held_until, back->held_until);
+        d.progress = Progress::Restored;
+        d.held_until = 0; // not written, read back as 0
+        back = decode_delivery(encode_delivery(d));
+        CPPUNIT_ASSERT(back->progress == Progress::Restored);
+        CPPUNIT_ASSERT_EQUAL(int64_t(0), back->held_until);
+        CPPUNIT_ASSERT(encode_delivery(d).find("held=") == std::string::npos);
     }
 
     void hostile_values_stay_on_one_line()
@@ -129,6 +138,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(int64_t(1700001800), back->until);
         CPPUNIT_ASSERT_EQUAL(std::string("read"), std::string(notify_mode_name(back->notify)));
         CPPUNIT_ASSERT_EQUAL(marker().digest, back->digest);
+        CPPUNIT_ASSERT_EQUAL(int64_t(604800), back->hold_secs);
         // Earlier versions stored only the time: no late copy is recalled.
         CPPUNIT_ASSERT(!decode_marker("1700000000").has_value());
         RecallMarker no_digest = marker();

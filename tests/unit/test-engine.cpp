@@ -41,6 +41,14 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(marker_carries_the_senders_rules);
     CPPUNIT_TEST(copy_recorded_while_marking_is_recalled);
     CPPUNIT_TEST(late_arrival_notice_follows_the_marker);
+    CPPUNIT_TEST(protected_mailbox_keeps_its_copy);
+    CPPUNIT_TEST(protected_mailbox_keeps_a_late_copy);
+    CPPUNIT_TEST(hold_moves_the_copy_and_keeps_the_record);
+    CPPUNIT_TEST(restore_puts_held_copies_back);
+    CPPUNIT_TEST(restored_copy_can_be_recalled_again);
+    CPPUNIT_TEST(interrupted_restore_resumes);
+    CPPUNIT_TEST(expunged_or_expired_hold_is_not_restored);
+    CPPUNIT_TEST(late_arrival_goes_to_the_senders_hold);
     CPPUNIT_TEST_SUITE_END();
 
     MemoryLedger ledger;
@@ -88,6 +96,7 @@ public:
         boxes.copies.clear();
         boxes.unopenable.clear();
         boxes.crash_after_expunge = false;
+        boxes.crash_after_restore = false;
         settings = Settings();
         ledger.add(delivery("bob@example.com"));
         ledger.add(delivery("carol@example.com"));
@@ -284,6 +293,7 @@ public:
                        Progress::Recalling);
 
         boxes.crash_after_expunge = false;
+        boxes.crash_after_restore = false;
         Outcome second = run(request());
         CPPUNIT_ASSERT(second.result == Result::Complete);
         for (const char *user : {"bob@example.com", "carol@example.com"}) {
@@ -481,6 +491,140 @@ public:
         Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box, marker);
         CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), std::string(state_name(row.state)));
         CPPUNIT_ASSERT_EQUAL(0, boxes.copies["frank@example.com"].notices);
+    }
+
+    std::string state_text(const Outcome &o, const std::string &address)
+    {
+        return state_name(state_of(o, address));
+    }
+
+    Outcome restore() { return Engine(ledger, boxes, clock, settings).restore(request()); }
+
+    const Delivery &record_of(const std::string &user)
+    {
+        return ledger.records[user + "/guid-" + user];
+    }
+
+    void protected_mailbox_keeps_its_copy()
+    {
+        boxes.copies["bob@example.com"].protected_mailbox = true;
+        CPPUNIT_ASSERT_EQUAL(std::string("PROTECTED"),
+                             state_text(run(request(true)), "bob@example.com"));
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(std::string("PROTECTED"), state_text(o, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), state_text(o, "carol@example.com"));
+        CPPUNIT_ASSERT_EQUAL(std::string("PARTIAL"), std::string(result_name(o.result)));
+        CPPUNIT_ASSERT_EQUAL(1u, o.recalled);
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
+    }
+
+    void protected_mailbox_keeps_a_late_copy()
+    {
+        Delivery late = delivery("frank@example.com");
+        boxes.copies["frank@example.com"].protected_mailbox = true;
+        std::string error;
+        auto box = boxes.open(late, error);
+        Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box, RecallMarker());
+        CPPUNIT_ASSERT_EQUAL(std::string("PROTECTED"), std::string(state_name(row.state)));
+        CPPUNIT_ASSERT(boxes.copies["frank@example.com"].present);
+    }
+
+    void hold_moves_the_copy_and_keeps_the_record()
+    {
+        settings.hold_secs = 7 * 86400;
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(std::string("COMPLETE"), std::string(result_name(o.result)));
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].held);
+        CPPUNIT_ASSERT(!boxes.copies["bob@example.com"].present);
+        CPPUNIT_ASSERT_EQUAL(clock.t + 7 * 86400, record_of("bob@example.com").held_until);
+        CPPUNIT_ASSERT(record_of("bob@example.com").expires_at >= clock.t + 7 * 86400);
+        CPPUNIT_ASSERT_EQUAL(7 * 86400L, (long)ledger.last_marker.hold_secs);
+        settings.hold_secs = 0;
+        ledger.add(delivery("dave@example.com"));
+        run(request());
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["dave@example.com"].held);
+        CPPUNIT_ASSERT_EQUAL(0L, (long)record_of("dave@example.com").held_until);
+    }
+
+    void restore_puts_held_copies_back()
+    {
+        settings.hold_secs = 3600;
+        run(request());
+        Outcome o = restore();
+        CPPUNIT_ASSERT(o.refusal == Refusal::None);
+        CPPUNIT_ASSERT_EQUAL(std::string("COMPLETE"), std::string(result_name(o.result)));
+        CPPUNIT_ASSERT_EQUAL(2u, o.restored);
+        for (const char *user : {"bob@example.com", "carol@example.com"}) {
+            CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"), state_text(o, user));
+            CPPUNIT_ASSERT(boxes.copies[user].present);
+            CPPUNIT_ASSERT_EQUAL(0, boxes.copies[user].held);
+            CPPUNIT_ASSERT_EQUAL(0, boxes.copies[user].notices);
+            CPPUNIT_ASSERT(record_of(user).progress == Progress::Restored);
+        }
+        CPPUNIT_ASSERT_EQUAL(0, ledger.recall_marks); // later copies arrive as any mail
+        // Again: nothing moves twice.
+        Outcome again = restore();
+        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"), state_text(again, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].restores);
+    }
+
+    void restored_copy_can_be_recalled_again()
+    {
+        settings.hold_secs = 3600;
+        run(request());
+        restore();
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLABLE"),
+                             state_text(run(request(true)), "bob@example.com"));
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), state_text(o, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].held);
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
+    }
+
+    void interrupted_restore_resumes()
+    {
+        settings.hold_secs = 3600;
+        run(request());
+        boxes.crash_after_restore = true;
+        Outcome killed = restore();
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), state_text(killed, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILURE"), std::string(result_name(killed.result)));
+        boxes.crash_after_restore = false;
+        Outcome o = restore();
+        CPPUNIT_ASSERT_EQUAL(std::string("COMPLETE"), std::string(result_name(o.result)));
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].copies);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
+    }
+
+    void expunged_or_expired_hold_is_not_restored()
+    {
+        run(request()); // no hold: expunged
+        Outcome o = restore();
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), state_text(o, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILURE"), std::string(result_name(o.result)));
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].restores);
+
+        setUp();
+        settings.hold_secs = 3600;
+        run(request());
+        clock.t += 3600;
+        o = restore();
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), state_text(o, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].restores);
+    }
+
+    void late_arrival_goes_to_the_senders_hold()
+    {
+        RecallMarker marker;
+        marker.hold_secs = 600;
+        Delivery late = delivery("frank@example.com");
+        std::string error;
+        auto box = boxes.open(late, error);
+        Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box, marker);
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), std::string(state_name(row.state)));
+        CPPUNIT_ASSERT_EQUAL(1, boxes.copies["frank@example.com"].held);
+        CPPUNIT_ASSERT_EQUAL(clock.t + 600, late.held_until);
     }
 
     void admission_rules()

@@ -14,20 +14,22 @@ class RemoteAnswerTest : public CppUnit::TestFixture {
 public:
     void facts_round_trip()
     {
-        for (int bits = 0; bits < 16; bits++) {
+        for (int bits = 0; bits < 32; bits++) {
             CopyFacts facts;
             facts.present = bits & 1;
             facts.seen = bits & 2;
             facts.shared = bits & 4;
             facts.genuine = bits & 8;
+            facts.protected_mailbox = bits & 16;
             std::optional<CopyFacts> back = parse_facts_answer(facts_answer(facts));
             CPPUNIT_ASSERT(back.has_value());
             CPPUNIT_ASSERT_EQUAL(facts.present, back->present);
             CPPUNIT_ASSERT_EQUAL(facts.seen, back->seen);
             CPPUNIT_ASSERT_EQUAL(facts.shared, back->shared);
             CPPUNIT_ASSERT_EQUAL(facts.genuine, back->genuine);
+            CPPUNIT_ASSERT_EQUAL(facts.protected_mailbox, back->protected_mailbox);
         }
-        CPPUNIT_ASSERT_EQUAL(std::string("present=1 seen=0 shared=1 genuine=1"),
+        CPPUNIT_ASSERT_EQUAL(std::string("present=1 seen=0 shared=1 genuine=1 protected=0"),
                              facts_answer(CopyFacts{true, false, true}));
     }
 

@@ -1,0 +1,416 @@
+#include "recall-hold.h"
+
+extern "C" {
+#include "lib.h"
+#include "mail-namespace.h"
+#include "mail-storage-private.h"
+#include "mailbox-list-iter.h"
+#include "mailbox-list-private.h"
+#include "strnum.h"
+}
+
+#include <algorithm>
+
+namespace {
+
+const std::string kHoldRoot = "dovecot-recall-hold";
+
+/* The hold is reachable only inside recall's own operations on it, which
+   run to their end without returning to the ioloop. */
+unsigned int hold_access = 0;
+
+class HoldAccess {
+public:
+    HoldAccess() { hold_access++; }
+    ~HoldAccess() { hold_access--; }
+    HoldAccess(const HoldAccess &) = delete;
+    HoldAccess &operator=(const HoldAccess &) = delete;
+};
+
+/* The part of a vname after its namespace prefix, or NULL when it lies
+   outside it (INBOX of a namespace with prefix "INBOX."). */
+const char *after_prefix(const struct mail_namespace *ns, const char *vname)
+{
+    size_t len = strlen(ns->prefix);
+    return strncmp(vname, ns->prefix, len) == 0 ? vname + len : NULL;
+}
+
+bool is_hold_name(struct mail_namespace *ns, const char *vname)
+{
+    const char *rest = after_prefix(ns, vname);
+    if (rest == NULL || strncmp(rest, kHoldRoot.c_str(), kHoldRoot.size()) != 0)
+        return false;
+    char end = rest[kHoldRoot.size()];
+    return end == '\0' || end == mail_namespace_get_sep(ns);
+}
+
+std::string hold_name(struct mail_namespace *ns, const std::string &original, int64_t until)
+{
+    const char *rest = after_prefix(ns, original.c_str());
+    const char sep = mail_namespace_get_sep(ns);
+    return std::string(ns->prefix) + kHoldRoot + sep + std::to_string(until) + sep +
+           (rest != NULL ? rest : original.c_str());
+}
+
+/* A held folder's end of hold and original folder; false for the root
+   and the per-time parents. */
+bool parse_hold_name(struct mail_namespace *ns, const char *vname, int64_t &until,
+                     std::string &original)
+{
+    const char sep = mail_namespace_get_sep(ns);
+    std::string rest(after_prefix(ns, vname) + kHoldRoot.size());
+    size_t second = rest.find(sep, 1);
+    if (rest.empty() || second == std::string::npos ||
+        str_to_int64(rest.substr(1, second - 1).c_str(), &until) < 0)
+        return false;
+    std::string folder = rest.substr(second + 1);
+    original = strcasecmp(folder.c_str(), "INBOX") == 0 ? "INBOX" : ns->prefix + folder;
+    return true;
+}
+
+/* ---- keeping the hold out of reach ---- */
+
+struct hold_list {
+    union mailbox_list_module_context module_ctx;
+};
+MODULE_CONTEXT_DEFINE_INIT(recall_hold_list_module, &mailbox_list_module_register);
+#define RECALL_HOLD_LIST_CONTEXT(obj) \
+    ((struct hold_list *)MODULE_CONTEXT(obj, recall_hold_list_module))
+
+struct hold_mailbox {
+    union mailbox_module_context module_ctx;
+};
+MODULE_CONTEXT_DEFINE_INIT(recall_hold_mailbox_module, &mail_storage_module_register);
+#define RECALL_HOLD_MAILBOX_CONTEXT(obj) \
+    ((struct hold_mailbox *)MODULE_CONTEXT(obj, recall_hold_mailbox_module))
+
+const struct mailbox_info *hold_iter_next(struct mailbox_list_iterate_context *ctx)
+{
+    struct hold_list *hlist = RECALL_HOLD_LIST_CONTEXT(ctx->list);
+    const struct mailbox_info *info;
+    while ((info = hlist->module_ctx.super.iter_next(ctx)) != NULL) {
+        if (hold_access > 0 || !is_hold_name(info->ns, info->vname))
+            break;
+    }
+    return info;
+}
+
+bool reachable(struct mailbox *box)
+{
+    return hold_access > 0 || !is_hold_name(box->list->ns, box->vname);
+}
+
+int refuse(struct mailbox *box)
+{
+    mail_storage_set_error(box->storage, MAIL_ERROR_NOTFOUND,
+                           T_MAIL_ERR_MAILBOX_NOT_FOUND(box->vname));
+    return -1;
+}
+
+const union mailbox_module_context &super_of(struct mailbox *box)
+{
+    return RECALL_HOLD_MAILBOX_CONTEXT(box)->module_ctx;
+}
+
+int hold_exists(struct mailbox *box, bool auto_boxes, enum mailbox_existence *existence_r)
+{
+    if (!reachable(box)) {
+        *existence_r = MAILBOX_EXISTENCE_NONE;
+        return 0;
+    }
+    return super_of(box).super.exists(box, auto_boxes, existence_r);
+}
+
+int hold_open(struct mailbox *box)
+{
+    return reachable(box) ? super_of(box).super.open(box) : refuse(box);
+}
+
+int hold_create_box(struct mailbox *box, const struct mailbox_update *update, bool directory)
+{
+    if (reachable(box))
+        return super_of(box).super.create_box(box, update, directory);
+    mail_storage_set_error(box->storage, MAIL_ERROR_PARAMS, "This mailbox name is reserved");
+    return -1;
+}
+
+int hold_delete_box(struct mailbox *box)
+{
+    return reachable(box) ? super_of(box).super.delete_box(box) : refuse(box);
+}
+
+int hold_rename_box(struct mailbox *src, struct mailbox *dest)
+{
+    if (!reachable(src))
+        return refuse(src);
+    if (!reachable(dest)) {
+        mail_storage_set_error(src->storage, MAIL_ERROR_PARAMS, "This mailbox name is reserved");
+        return -1;
+    }
+    return super_of(src).super.rename_box(src, dest);
+}
+
+int hold_get_status(struct mailbox *box, enum mailbox_status_items items,
+                    struct mailbox_status *status_r)
+{
+    return reachable(box) ? super_of(box).super.get_status(box, items, status_r) : refuse(box);
+}
+
+int hold_get_metadata(struct mailbox *box, enum mailbox_metadata_items items,
+                      struct mailbox_metadata *metadata_r)
+{
+    return reachable(box) ? super_of(box).super.get_metadata(box, items, metadata_r)
+                          : refuse(box);
+}
+
+int hold_set_subscribed(struct mailbox *box, bool set)
+{
+    return reachable(box) ? super_of(box).super.set_subscribed(box, set) : refuse(box);
+}
+
+/* ---- moving copies ---- */
+
+struct folder_guid_uids {
+    struct mailbox *box;
+    std::vector<uint32_t> uids;
+};
+
+/* The folder (created when asked and missing) and the GUID's UIDs in it;
+   box NULL with error empty when it does not exist. */
+folder_guid_uids open_with_uids(struct mail_user *user, const std::string &vname,
+                                const std::string &guid, bool create, std::string &error)
+{
+    folder_guid_uids folder{recall_open_folder(user, vname, error), {}};
+    if (folder.box == NULL && error.empty() && create) {
+        struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname.c_str());
+        struct mailbox *box = mailbox_alloc(ns->list, vname.c_str(), (enum mailbox_flags)0);
+        if (mailbox_create(box, NULL, false) < 0 &&
+            mailbox_get_last_mail_error(box) != MAIL_ERROR_EXISTS)
+            error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
+        mailbox_free(&box);
+        if (error.empty())
+            folder.box = recall_open_folder(user, vname, error);
+    }
+    if (folder.box == NULL)
+        return folder;
+    if (mailbox_sync(folder.box, (enum mailbox_sync_flags)0) < 0) {
+        error = vname + ": " + mailbox_get_last_internal_error(folder.box, NULL);
+        mailbox_free(&folder.box);
+        return folder;
+    }
+    recall_guid_uids(folder.box, guid, folder.uids);
+    return folder;
+}
+
+/* Copies the first `count` UIDs of from into to, flags and GUID kept. The
+   recipient's quota is not enforced on it: the copies only change place
+   (the quota plugin enforces nothing on a transaction begun dsyncing). */
+bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *to, size_t count,
+               std::string &error)
+{
+    bool dsyncing = user->dsyncing;
+    user->dsyncing = TRUE;
+    struct mailbox_transaction_context *dest =
+        mailbox_transaction_begin(to, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
+    user->dsyncing = dsyncing;
+    struct mailbox_transaction_context *src =
+        mailbox_transaction_begin(from.box, (enum mailbox_transaction_flags)0, "recall");
+    struct mail *mail = mail_alloc(src, (enum mail_fetch_field)0, NULL);
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++) {
+        if (!mail_set_uid(mail, from.uids[i]))
+            continue; /* expunged meanwhile */
+        struct mail_save_context *save = mailbox_save_alloc(dest);
+        mailbox_save_copy_flags(save, mail);
+        ok = mailbox_copy(&save, mail) == 0;
+    }
+    mail_free(&mail);
+    (void)mailbox_transaction_commit(&src);
+    if (ok && mailbox_transaction_commit(&dest) == 0)
+        return true;
+    if (dest != NULL)
+        mailbox_transaction_rollback(&dest);
+    error = std::string(mailbox_get_vname(to)) + ": " + mailbox_get_last_internal_error(to, NULL);
+    return false;
+}
+
+bool expunge_uids(folder_guid_uids &folder, std::string &error)
+{
+    struct mailbox_transaction_context *t =
+        mailbox_transaction_begin(folder.box, (enum mailbox_transaction_flags)0, "recall");
+    struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+    for (uint32_t uid : folder.uids) {
+        if (mail_set_uid(mail, uid))
+            mail_expunge(mail);
+    }
+    mail_free(&mail);
+    if (mailbox_transaction_commit(&t) == 0 &&
+        mailbox_sync(folder.box, (enum mailbox_sync_flags)0) == 0)
+        return true;
+    error = std::string(mailbox_get_vname(folder.box)) + ": " +
+            mailbox_get_last_internal_error(folder.box, NULL);
+    return false;
+}
+
+/* Moves the GUID's instances from one folder to another. What the target
+   already holds of them came from an earlier, interrupted move: only the
+   rest is copied, then the source's are expunged. */
+bool move_guid(struct mail_user *user, const std::string &from_vname,
+               const std::string &to_vname, const std::string &guid, std::string &error)
+{
+    folder_guid_uids from = open_with_uids(user, from_vname, guid, false, error);
+    if (from.box == NULL)
+        return error.empty();
+    bool ok = true;
+    if (!from.uids.empty()) {
+        folder_guid_uids to = open_with_uids(user, to_vname, guid, true, error);
+        ok = to.box != NULL;
+        if (ok && to.uids.size() < from.uids.size())
+            ok = copy_uids(user, from, to.box, from.uids.size() - to.uids.size(), error);
+        if (to.box != NULL)
+            mailbox_free(&to.box);
+        ok = ok && expunge_uids(from, error);
+    }
+    mailbox_free(&from.box);
+    return ok;
+}
+
+struct held_folder {
+    std::string vname;
+    std::string original;
+    int64_t until;
+};
+
+/* Every held folder of the user's private namespaces. */
+bool list_hold(struct mail_user *user, std::vector<held_folder> &out, std::string &error)
+{
+    static const char *const patterns[] = {"*", NULL};
+    struct mailbox_list_iterate_context *iter = mailbox_list_iter_init_namespaces(
+        user->namespaces, patterns, MAIL_NAMESPACE_TYPE_PRIVATE,
+        (enum mailbox_list_iter_flags)(MAILBOX_LIST_ITER_RETURN_NO_FLAGS |
+                                       MAILBOX_LIST_ITER_NO_AUTO_BOXES));
+    const struct mailbox_info *info;
+    while ((info = mailbox_list_iter_next(iter)) != NULL) {
+        held_folder folder{info->vname, "", 0};
+        if ((info->flags & (MAILBOX_NOSELECT | MAILBOX_NONEXISTENT)) == 0 &&
+            is_hold_name(info->ns, info->vname) &&
+            parse_hold_name(info->ns, info->vname, folder.until, folder.original))
+            out.push_back(folder);
+    }
+    if (mailbox_list_iter_deinit(&iter) < 0) {
+        error = "listing the hold failed";
+        return false;
+    }
+    return true;
+}
+
+/* Deletes a folder; a parent that only held folders may be a directory
+   without mail, whose deletion fails harmlessly while it has children. */
+void delete_folder(struct mail_user *user, const std::string &vname)
+{
+    struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname.c_str());
+    struct mailbox *box = mailbox_alloc(ns->list, vname.c_str(), (enum mailbox_flags)0);
+    (void)mailbox_delete(box);
+    mailbox_free(&box);
+}
+
+} // namespace
+
+void recall_hold_mailbox_list_created(struct mailbox_list *list)
+{
+    struct mailbox_list_vfuncs *v = list->vlast;
+    struct hold_list *hlist = p_new(list->pool, struct hold_list, 1);
+    hlist->module_ctx.super = *v;
+    list->vlast = &hlist->module_ctx.super;
+    v->iter_next = hold_iter_next;
+    MODULE_CONTEXT_SET_SELF(list, recall_hold_list_module, hlist);
+}
+
+void recall_hold_mailbox_allocated(struct mailbox *box)
+{
+    struct mailbox_vfuncs *v = box->vlast;
+    struct hold_mailbox *hbox = p_new(box->pool, struct hold_mailbox, 1);
+    hbox->module_ctx.super = *v;
+    box->vlast = &hbox->module_ctx.super;
+    /* Any folder may be renamed into the hold's name. */
+    v->rename_box = hold_rename_box;
+    if (is_hold_name(box->list->ns, box->vname)) {
+        v->exists = hold_exists;
+        v->open = hold_open;
+        v->create_box = hold_create_box;
+        v->delete_box = hold_delete_box;
+        v->get_status = hold_get_status;
+        v->get_metadata = hold_get_metadata;
+        v->set_subscribed = hold_set_subscribed;
+    }
+    MODULE_CONTEXT_SET_SELF(box, recall_hold_mailbox_module, hbox);
+}
+
+bool recall_hold_copy(struct mail_user *user, const recall::Delivery &delivery,
+                      const std::vector<recall_copy_instance> &instances, std::string &error)
+{
+    std::vector<std::string> folders;
+    for (const recall_copy_instance &instance : instances) {
+        if (std::find(folders.begin(), folders.end(), instance.vname) == folders.end())
+            folders.push_back(instance.vname);
+    }
+    {
+        HoldAccess access;
+        for (const std::string &vname : folders) {
+            struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname.c_str());
+            if (!move_guid(user, vname, hold_name(ns, vname, delivery.held_until), delivery.guid,
+                           error)) {
+                error = "hold: " + error;
+                return false;
+            }
+        }
+    }
+    /* Never RECALLED while an instance survives (a COPY meanwhile). */
+    std::vector<recall_copy_instance> left;
+    if (!recall_copy_instances_find(user, delivery, left, error))
+        return false;
+    if (!left.empty())
+        error = std::to_string(left.size()) + " instance(s) still in " + left[0].vname +
+                " after the move into the hold";
+    return left.empty();
+}
+
+bool recall_hold_restore(struct mail_user *user, const recall::Delivery &delivery,
+                         std::string &error)
+{
+    HoldAccess access;
+    std::vector<held_folder> held;
+    if (!list_hold(user, held, error))
+        return false;
+    for (const held_folder &folder : held) {
+        if (!move_guid(user, folder.vname, folder.original, delivery.guid, error)) {
+            error = "restore: " + error;
+            return false;
+        }
+    }
+    return true;
+}
+
+bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error)
+{
+    HoldAccess access;
+    std::vector<held_folder> held;
+    waiting = false;
+    if (!list_hold(user, held, error))
+        return false;
+    for (const held_folder &folder : held) {
+        if (folder.until > now) {
+            waiting = true;
+            continue;
+        }
+        delete_folder(user, folder.vname);
+        struct mail_namespace *ns = mail_namespace_find(user->namespaces, folder.vname.c_str());
+        std::string parent = hold_name(ns, "", folder.until);
+        delete_folder(user, parent.substr(0, parent.size() - 1));
+    }
+    if (!waiting) {
+        struct mail_namespace *ns = mail_namespace_find_inbox(user->namespaces);
+        delete_folder(user, ns->prefix + kHoldRoot);
+    }
+    return true;
+}
