@@ -125,8 +125,14 @@ const Template &builtin_notice_template()
         "Subject: ${subject}\n"
         "Sent:    ${date}\n"
         "\n"
-        "The sender withdrew this message, so it was removed from your mailbox.\n"};
+        "The sender withdrew this message, so it was removed from your mailbox.\n"
+        "${correction}\n"};
     return tmpl;
+}
+
+const char *notice_correction_text()
+{
+    return "If the sender sends a corrected version, it reaches you as a new message.";
 }
 
 const Template &builtin_report_template()

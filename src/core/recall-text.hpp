@@ -24,6 +24,9 @@ struct Template {
 
 std::optional<Template> parse_template(std::string_view text, std::string &error);
 const Template &builtin_notice_template();
+// The notice's ${correction}: that a corrected version may follow (the
+// webmail offers "Edit and send again" after a recall).
+const char *notice_correction_text();
 const Template &builtin_report_template();
 
 using Values = std::map<std::string, std::string>;

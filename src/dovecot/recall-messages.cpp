@@ -129,7 +129,8 @@ std::string recall_build_notice(const recall::Delivery &delivery,
                            {"subject", delivery.subject},
                            {"date", message_date_create(delivery.delivered_at)},
                            {"recipient", delivery.recipient_address},
-                           {"message_id", delivery.message_id}});
+                           {"message_id", delivery.message_id},
+                           {"correction", recall::notice_correction_text()}});
     std::string extra;
     add_header(extra, "X-Recall-Of", delivery.message_id);
     return build_message(delivery.sender, delivery.recipient_address, text,

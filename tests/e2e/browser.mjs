@@ -4,7 +4,7 @@
 //
 //   node browser.mjs '<plan as JSON>'
 // plan: url, user, password, uid (of the message in Sent), shots (dir),
-//   name (screenshot prefix), then = "proceed" | "upgrade" | "close",
+//   name (screenshot prefix), then = "proceed" | "editagain" | "upgrade" | "close",
 //   reload (look again after a fresh login).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -108,6 +108,22 @@ async function labels(page) {
     }, rowId(plan.uid));
 }
 
+// What the compose screen holds: recipients, subject, body, attachments.
+async function composed(page) {
+    await page.waitForSelector('#compose-subject');
+    await idle(page);
+    await page.waitForFunction(() => document.querySelectorAll('#attachment-list li').length > 0
+        || rcmail.env.compose_mode, null, { timeout: 20000 });
+    return page.evaluate(() => ({
+        mode: rcmail.env.compose_mode || null,
+        to: document.querySelector('#_to').value,
+        subject: document.querySelector('#compose-subject').value,
+        body: document.querySelector('#composebody').value,
+        attachments: [...document.querySelectorAll('#attachment-list li')].map(
+            (li) => (li.querySelector('.attachment-name') || li).textContent.trim()),
+    }));
+}
+
 async function scenario(page) {
     await login(page);
     seen.inbox_button = await button(page);
@@ -125,13 +141,21 @@ async function scenario(page) {
     seen.injected = await page.evaluate(() => window.xrecall_injected || null);
     await screenshot(page, 'after-recall-click');
 
-    if (plan.then === 'proceed' && seen.first.buttons && seen.first.buttons.length > 1) {
+    const proceed = plan.then === 'proceed' || plan.then === 'editagain';
+    if (proceed && seen.first.buttons && seen.first.buttons.length > 1) {
         await clickDialogButton(page, 'xrecall-proceed');
         seen.result = await waitForAnswer(page);
         await screenshot(page, 'result');
-        await clickDialogButton(page, 'cancel');
-        seen.labels_now = await labels(page);
-        await screenshot(page, 'labelled');
+        if (plan.then === 'editagain') {
+            seen.labels_now = await labels(page);
+            await Promise.all([page.waitForNavigation(), clickDialogButton(page, 'xrecall-editagain')]);
+            seen.compose = await composed(page);
+            await screenshot(page, 'compose');
+        } else {
+            await clickDialogButton(page, 'cancel');
+            seen.labels_now = await labels(page);
+            await screenshot(page, 'labelled');
+        }
     } else if (plan.then === 'upgrade' && seen.first.buttons) {
         // The link opens with noopener: the new page is the context's, not a popup of this one.
         const [popup] = await Promise.all([page.context().waitForEvent('page'), clickDialogButton(page, 'xrecall-upgrade')]);

@@ -4,8 +4,11 @@ prepares mail over LMTP/IMAP/POP3, lets browser.mjs click through the UI,
 then asserts on what the browser saw and on the mailboxes over IMAP.
 Screenshots of every step: build/e2e/ (not committed)."""
 
+import email.policy
+import email.utils
 import json
 import os
+from email.message import EmailMessage
 import subprocess
 import sys
 import time
@@ -69,6 +72,18 @@ def sent_flags(user, uid):
         conn.logout()
 
 
+def message_with_attachment(sender, to, subject):
+    """(Message-ID, raw) of a message with a CSV attachment."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, ", ".join(to), subject
+    msg["Date"] = email.utils.formatdate(localtime=True)
+    msg["Message-ID"] = "<e2e.%d.%d@example.com>" % (os.getpid(), time.time_ns())
+    msg.set_content("The figures are attached.\nThe total is wrong, sorry.\n")
+    msg.add_attachment(b"quarter,total\nQ1,1200\n", maintype="text", subtype="csv",
+                       filename="numbers.csv")
+    return msg["Message-ID"], msg.as_bytes(policy=email.policy.SMTP)
+
+
 class RecallInBrowserTest(unittest.TestCase):
     def assert_clean_ui(self, seen):
         """Never left busy, no script error."""
@@ -111,6 +126,25 @@ class RecallInBrowserTest(unittest.TestCase):
         self.assert_recalled_from(mid, CAROL)
         self.assertIn("$Recalled", sent_flags(ALICE, uid))
 
+    def test_edit_and_send_again(self):
+        """Outlook's recall and replace: after the recall, the recalled
+        message opens as a new draft, recipients, body and attachment."""
+        mid, raw = message_with_attachment(ALICE, [BOB, CAROL], "Figures Q1")
+        uid = send_raw(dovecot, ALICE, raw, [BOB, CAROL])
+        seen = browse(roundcube, "edit-again", ALICE, uid, then="editagain")
+        self.assertEqual(["Edit and send again", "Close"], seen["result"]["buttons"])
+        compose = seen["compose"]
+        self.assertEqual("edit", compose["mode"])
+        self.assertEqual({BOB, CAROL}, {a.strip() for a in compose["to"].strip(", ").split(",")})
+        self.assertEqual("Figures Q1", compose["subject"])
+        self.assertIn("The total is wrong, sorry.", compose["body"])
+        self.assertEqual(1, len(compose["attachments"]), compose)
+        self.assertIn("numbers.csv", compose["attachments"][0])
+        self.assertNotIn("page_errors", seen)
+        self.assert_recalled_from(mid, BOB)
+        # Nothing was sent: only a draft may exist, the copies stay recalled.
+        self.assert_recalled_from(mid, CAROL)
+
     def test_partial_recall_after_a_pop3_download(self):
         mid, uid = send(dovecot, ALICE, [BOB, CAROL], subject="Team offsite")
         dovecot.pop3_retr_newest(BOB)
@@ -123,6 +157,7 @@ class RecallInBrowserTest(unittest.TestCase):
         self.assertEqual("Partial success: 1 of 2 recipients in your organization.",
                          result["summary"])
         self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, states(result))
+        self.assertEqual(["Edit and send again", "Close"], result["buttons"])
         self.assertEqual({"list": "Recalled", "view": "Recalled"}, seen["labels_now"])
         self.assert_clean_ui(seen)
 
@@ -223,6 +258,7 @@ class FrenchTest(unittest.TestCase):
         self.assertEqual(["Continuer", "Annuler"], seen["first"]["buttons"])
         self.assertEqual("Succès complet : 1 destinataire(s) sur 1 dans votre organisation.",
                          seen["result"]["summary"])
+        self.assertEqual(["Modifier et renvoyer", "Fermer"], seen["result"]["buttons"])
         self.assertEqual({"list": "Rappelé", "view": "Rappelé"}, seen["labels_now"])
         self.assertNotIn(mid, dovecot.message_ids(BOB))
 

@@ -70,7 +70,8 @@ class DeliveryTest(unittest.TestCase):
         d = cls.dovecot = Dovecot()
         notice, report, broken = (d.dir + "/" + name for name in ("avis", "rapport", "broken"))
         with open(notice, "w") as f:
-            f.write("Subject: Rappel : ${subject}\n\nVotre message de ${sender} a été rappelé.\n")
+            f.write("Subject: Rappel : ${subject}\n\nVotre message de ${sender} a été rappelé.\n"
+                    "${correction}\n")
         with open(report, "w") as f:
             f.write("Subject: Rappel ${result}\n\nDestinataires :\n${recipients}\n")
         with open(broken, "w") as f:
@@ -226,6 +227,8 @@ class DeliveryTest(unittest.TestCase):
         msg = message_text(d, BOB, "INBOX", notice[0])
         self.assertEqual("Rappel : Budget 2027", str(msg["Subject"]))
         self.assertIn("Votre message de french@example.com a été rappelé.", msg.get_content())
+        self.assertIn("If the sender sends a corrected version, it reaches you as a new message.",
+                      msg.get_content())
         report = find(d.messages("french@example.com"), "In-Reply-To", mid)[0]
         self.assertEqual("Rappel COMPLETE", report[2]["Subject"])
         self.assertEqual("COMPLETE", report[2]["X-Recall-Result"])

@@ -78,16 +78,27 @@ rcube_webmail.prototype.xrecall_show_check = function(reply) {
     }, {button: 'xrecall.proceed', button_class: 'xrecall-proceed', cancel_button: 'cancel'});
 };
 
+// After a recall that took copies away, "Edit and send again" opens the
+// recalled message as a new draft (Roundcube's "edit as new": recipients,
+// subject, body and attachments), as Outlook's recall and replace does.
 rcube_webmail.prototype.xrecall_show_result = function(reply) {
-    var result = reply.result || 'FAILURE',
+    var ref = this,
+        result = reply.result || 'FAILURE',
+        recalled = result == 'COMPLETE' || result == 'PARTIAL',
         summary = xrecall_label('result_' + result) + ' '
             + xrecall_label('counts').replace('$recalled', reply.recalled || 0)
-                .replace('$internal', reply.internal || 0);
+                .replace('$internal', reply.internal || 0),
+        body = xrecall_dialog_body(summary, reply);
 
-    this.simple_dialog(xrecall_dialog_body(summary, reply), 'xrecall.resulttitle', null,
-        {cancel_button: 'close'});
-    if (result == 'COMPLETE' || result == 'PARTIAL')
-        this.xrecall_mark_recalled(reply.uid);
+    if (!recalled) {
+        this.simple_dialog(body, 'xrecall.resulttitle', null, {cancel_button: 'close'});
+        return;
+    }
+    this.simple_dialog(body, 'xrecall.resulttitle', function() {
+        ref.open_compose_step({_uid: reply.uid, _mbox: ref.env.mailbox});
+        return true;
+    }, {button: 'xrecall.editagain', button_class: 'xrecall-editagain', cancel_button: 'close'});
+    this.xrecall_mark_recalled(reply.uid);
 };
 
 rcube_webmail.prototype.xrecall_show_refusal = function(reply) {
