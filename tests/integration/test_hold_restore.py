@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Dovecot, find, send
+from harness import Dovecot, find, parse_rows, send, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORT = "short@example.com"  # a sender whose hold is 2 seconds
@@ -162,6 +162,21 @@ class HoldTest(unittest.TestCase):
         self.assertEqual(({BOB: "RESTORED"}, {"COMPLETE"}), rows_of(self.restore(ALICE, mid)))
         self.assertEqual(1, len(find(d.messages(BOB), "Message-ID", mid)))
         self.assertEqual([], self.hold_files(BOB, mid))
+
+    def test_webmail_recall_restored_over_http(self):
+        d = self.d
+        mid, uid = send(d, ALICE, [BOB])
+        typ, text, lines = sent_xrecall(d, ALICE, uid)
+        self.assertIn("[RECALL-COMPLETE]", text)
+        self.assertEqual(1, len(self.hold_files(BOB, mid)))
+        reply = d.doveadm_http("recallRestore", {"user": ALICE, "messageId": mid})
+        self.assertEqual("doveadmResponse", reply[0][0], reply)
+        self.assertEqual([{"recipient": BOB, "state": "RESTORED", "result": "COMPLETE"}],
+                         reply[0][1])
+        self.assertIn(mid, d.message_ids(BOB))
+        # The sender's webmail sees the copy as recallable again.
+        rows, result = parse_rows(sent_xrecall(d, ALICE, uid, "CHECK")[2])
+        self.assertEqual({BOB: "RECALLABLE"}, rows)
 
     def test_without_hold_the_copy_is_expunged(self):
         d = self.d
