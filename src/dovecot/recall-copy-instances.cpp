@@ -219,12 +219,17 @@ bool recall_copy_instances_expunge(struct mail_user *user, const recall::Deliver
         error = "expunge: " + error;
         return false;
     }
-    /* Never RECALLED while an instance survives (a COPY meanwhile). */
+    return recall_copy_instances_none_left(user, delivery, "the expunge", error);
+}
+
+bool recall_copy_instances_none_left(struct mail_user *user, const recall::Delivery &delivery,
+                                     const char *after, std::string &error)
+{
     std::vector<recall_copy_instance> left;
     if (!recall_copy_instances_find(user, delivery, left, error))
         return false;
     if (!left.empty())
         error = std::to_string(left.size()) + " instance(s) still in " + left[0].vname +
-                " after the expunge";
+                " after " + after;
     return left.empty();
 }

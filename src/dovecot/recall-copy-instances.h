@@ -27,6 +27,11 @@ bool recall_copy_instances_inspect(struct mail_user *user, const recall::Deliver
                                    const std::vector<recall_copy_instance> &instances,
                                    recall::CopyFacts &facts, std::string &error);
 
+/* Never RECALLED while an instance survives (a COPY meanwhile): finds
+   again after a removal; an error naming what came before if any is left. */
+bool recall_copy_instances_none_left(struct mail_user *user, const recall::Delivery &delivery,
+                                     const char *after, std::string &error);
+
 /* Expunges the instances, then finds again: an error if any is left. */
 bool recall_copy_instances_expunge(struct mail_user *user, const recall::Delivery &delivery,
                                    const std::vector<recall_copy_instance> &instances,

@@ -365,14 +365,7 @@ bool recall_hold_copy(struct mail_user *user, const recall::Delivery &delivery,
             }
         }
     }
-    /* Never RECALLED while an instance survives (a COPY meanwhile). */
-    std::vector<recall_copy_instance> left;
-    if (!recall_copy_instances_find(user, delivery, left, error))
-        return false;
-    if (!left.empty())
-        error = std::to_string(left.size()) + " instance(s) still in " + left[0].vname +
-                " after the move into the hold";
-    return left.empty();
+    return recall_copy_instances_none_left(user, delivery, "the move into the hold", error);
 }
 
 bool recall_hold_restore(struct mail_user *user, const recall::Delivery &delivery,

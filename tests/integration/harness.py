@@ -43,6 +43,17 @@ DEFAULT_USERS = {
 }
 
 
+def quota_conf(quota, extra_protocols=()):
+    """Config lines that load the quota plugin with `quota` (e.g. "count:User
+    quota") for doveadm and extra_protocols. 90-recall.conf's protocol lines
+    came first, so quota is named in each protocol that uses it."""
+    blocks = "".join("protocol %s {\n  mail_plugins = $mail_plugins quota\n}\n" % p
+                     for p in ("doveadm",) + tuple(extra_protocols))
+    vsizes = "  quota_vsizes = yes\n" if quota.startswith("count:") else ""
+    return "mail_plugins = $mail_plugins quota\n%splugin {\n  quota = %s\n%s}\n" % (
+        blocks, quota, vsizes)
+
+
 def free_ports(names):
     """Distinct free loopback ports. All sockets stay open until every port is
     chosen: closing each at once let the kernel hand out the same port twice."""

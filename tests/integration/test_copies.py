@@ -9,22 +9,13 @@ import threading
 import time
 import unittest
 
-from harness import Dovecot, make_message, parse_rows, send, send_raw, sent_xrecall
+from harness import Dovecot, make_message, parse_rows, quota_conf, send, send_raw, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORTWIN = "shortwin@example.com"   # a recipient whose own window is 2 s
 FULL = "full@example.com"           # a recipient with a 30 KB quota
 
-QUOTA = """
-mail_plugins = $mail_plugins quota
-# 90-recall.conf's protocol lines came first: name quota where it is used.
-protocol doveadm {
-  mail_plugins = $mail_plugins quota
-}
-plugin {
-  quota = maildir:User quota
-}
-"""
+QUOTA = quota_conf("maildir:User quota")
 
 dovecot = None
 

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Dovecot, find, parse_rows, send, sent_xrecall
+from harness import Dovecot, find, parse_rows, quota_conf, send, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORT = "short@example.com"  # a sender whose hold is 2 seconds
@@ -224,22 +224,7 @@ class HoldTest(unittest.TestCase):
         self.assertEqual([], find(d.messages(CAROL), "X-Recall-Of", mid))
 
 
-# 90-recall.conf's protocol lines came first: name quota where it is used.
-QUOTA = """
-protocol imap {
-  mail_plugins = $mail_plugins quota
-}
-protocol lmtp {
-  mail_plugins = $mail_plugins quota
-}
-protocol doveadm {
-  mail_plugins = $mail_plugins quota
-}
-plugin {
-  quota = count:User quota
-  quota_vsizes = yes
-}
-"""
+QUOTA = quota_conf("count:User quota", ("imap", "lmtp"))
 
 
 class HoldQuotaTest(unittest.TestCase):
