@@ -1,7 +1,9 @@
 #include "recall-hold.h"
+#include "recall-plugin.h"
 
 extern "C" {
 #include "lib.h"
+#include "array.h"
 #include "mail-namespace.h"
 #include "mail-storage-private.h"
 #include "mailbox-list-iter.h"
@@ -10,6 +12,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <functional>
 
 namespace {
 
@@ -170,10 +173,20 @@ int hold_set_subscribed(struct mailbox *box, bool set)
 
 /* ---- moving copies ---- */
 
+/* Carried by a copy on its way back into a visible folder until its move
+   is done. Maildir keeps a message's flags in its file name, so the mark
+   survives a crash that loses the GUID (kept in dovecot-uidlist, written
+   after the file is in place): the next run can tell its own leftovers. */
+const char *const kRestoringKeyword = "$RecallRestoring";
+
 struct folder_guid_uids {
     struct mailbox *box;
     std::vector<uint32_t> uids;
 };
+
+/* Every change another process made, even one killed half-way: maildir
+   would otherwise trust a new/ directory it has seen that second. */
+const enum mailbox_sync_flags kFullRead = MAILBOX_SYNC_FLAG_FULL_READ;
 
 /* The folder (created when asked and missing) and the GUID's UIDs in it;
    box NULL with error empty when it does not exist. */
@@ -193,7 +206,7 @@ folder_guid_uids open_with_uids(struct mail_user *user, const std::string &vname
     }
     if (folder.box == NULL)
         return folder;
-    if (mailbox_sync(folder.box, (enum mailbox_sync_flags)0) < 0) {
+    if (mailbox_sync(folder.box, kFullRead) < 0) {
         error = vname + ": " + mailbox_get_last_internal_error(folder.box, NULL);
         mailbox_free(&folder.box);
         return folder;
@@ -202,11 +215,36 @@ folder_guid_uids open_with_uids(struct mail_user *user, const std::string &vname
     return folder;
 }
 
-/* Copies the first `count` UIDs of from into to, flags and GUID kept. The
-   recipient's quota is not enforced on it: the copies only change place
-   (the quota plugin enforces nothing on a transaction begun dsyncing). */
+std::string last_error(struct mailbox *box)
+{
+    return std::string(mailbox_get_vname(box)) + ": " + mailbox_get_last_internal_error(box, NULL);
+}
+
+/* The mail's flags and keywords, plus mark when not NULL. */
+void copy_flags(struct mail_save_context *save, struct mail *mail, const char *mark)
+{
+    if (mark == NULL) {
+        mailbox_save_copy_flags(save, mail);
+        return;
+    }
+    ARRAY_TYPE(const_string) names;
+    t_array_init(&names, 8);
+    for (const char *const *kw = mail_get_keywords(mail); *kw != NULL; kw++)
+        array_push_back(&names, kw);
+    array_push_back(&names, &mark);
+    array_append_zero(&names);
+    struct mail_keywords *keywords =
+        mailbox_keywords_create_valid(save->transaction->box, array_front(&names));
+    mailbox_save_set_flags(save, mail_get_flags(mail), keywords);
+    mailbox_keywords_unref(&keywords);
+}
+
+/* Copies the first `count` UIDs of from into to, flags, keywords (and
+   mark) and GUID kept. The recipient's quota is not enforced on it: the
+   copies only change place (the quota plugin enforces nothing on a
+   transaction begun dsyncing). */
 bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *to, size_t count,
-               std::string &error)
+               const char *mark, std::string &error)
 {
     bool dsyncing = user->dsyncing;
     user->dsyncing = TRUE;
@@ -221,7 +259,9 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
         if (!mail_set_uid(mail, from.uids[i]))
             continue; /* expunged meanwhile */
         struct mail_save_context *save = mailbox_save_alloc(dest);
-        mailbox_save_copy_flags(save, mail);
+        T_BEGIN {
+            copy_flags(save, mail, mark);
+        } T_END;
         ok = mailbox_copy(&save, mail) == 0;
     }
     mail_free(&mail);
@@ -230,48 +270,111 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
         return true;
     if (dest != NULL)
         mailbox_transaction_rollback(&dest);
-    error = std::string(mailbox_get_vname(to)) + ": " + mailbox_get_last_internal_error(to, NULL);
+    error = last_error(to);
     return false;
 }
 
-bool expunge_uids(folder_guid_uids &folder, std::string &error)
+/* Runs fn on each of the UIDs in one transaction, committed and synced. */
+bool for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
+                  const std::function<void(struct mail *)> &fn, std::string &error)
 {
     struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(folder.box, (enum mailbox_transaction_flags)0, "recall");
+        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
     struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
-    for (uint32_t uid : folder.uids) {
+    for (uint32_t uid : uids) {
         if (mail_set_uid(mail, uid))
-            mail_expunge(mail);
+            fn(mail);
     }
     mail_free(&mail);
-    if (mailbox_transaction_commit(&t) == 0 &&
-        mailbox_sync(folder.box, (enum mailbox_sync_flags)0) == 0)
+    if (mailbox_transaction_commit(&t) == 0 && mailbox_sync(box, kFullRead) == 0)
         return true;
-    error = std::string(mailbox_get_vname(folder.box)) + ": " +
-            mailbox_get_last_internal_error(folder.box, NULL);
+    error = last_error(box);
     return false;
+}
+
+/* After a move back: the mark comes off the copies with the GUID, and a
+   marked copy without it (its GUID lost by a crash before the rerun
+   copied again) is expunged. */
+bool finish_marked_copies(struct mailbox *box, const recall::Delivery &delivery,
+                          std::string &error)
+{
+    std::vector<uint32_t> uids;
+    if (recall_find_message_ids(box, delivery.message_id, uids) < 0) {
+        error = last_error(box);
+        return false;
+    }
+    static const char *const marks[] = {kRestoringKeyword, NULL};
+    struct mail_keywords *mark = mailbox_keywords_create_valid(box, marks);
+    bool ok = for_each_uid(box, uids, [&](struct mail *mail) {
+        const char *guid;
+        if (!str_array_find(mail_get_keywords(mail), kRestoringKeyword))
+            return;
+        if (mail_get_special(mail, MAIL_FETCH_GUID, &guid) == 0 && delivery.guid == guid)
+            mail_update_keywords(mail, MODIFY_REMOVE, mark);
+        else
+            mail_expunge(mail);
+    }, error);
+    mailbox_keywords_unref(&mark);
+    return ok;
+}
+
+/* A copy that an interrupted move committed may be seen only once this
+   run's copy is committed (its process died holding the folder's lock):
+   the target then holds more than the source had. The newest go; in a
+   visible folder only marked ones, which are this move's. */
+bool drop_excess(folder_guid_uids &to, size_t wanted, bool visible, std::string &error)
+{
+    size_t excess = to.uids.size() - wanted;
+    std::vector<uint32_t> newest_first(to.uids.rbegin(), to.uids.rend());
+    return for_each_uid(to.box, newest_first, [&](struct mail *mail) {
+        if (excess > 0 &&
+            (!visible || str_array_find(mail_get_keywords(mail), kRestoringKeyword))) {
+            mail_expunge(mail);
+            excess--;
+        }
+    }, error);
 }
 
 /* Moves the GUID's instances from one folder to another. What the target
    already holds of them came from an earlier, interrupted move: only the
-   rest is copied, then the source's are expunged. */
+   rest is copied, and the source's are expunged only once the target is
+   seen to hold them all. Into a visible folder (restore) the copies carry
+   the mark until the move is done. */
 bool move_guid(struct mail_user *user, const std::string &from_vname,
-               const std::string &to_vname, const std::string &guid, std::string &error)
+               const std::string &to_vname, const recall::Delivery &delivery, bool visible,
+               std::string &error)
 {
-    folder_guid_uids from = open_with_uids(user, from_vname, guid, false, error);
-    if (from.box == NULL)
-        return error.empty();
-    bool ok = true;
-    if (!from.uids.empty()) {
-        folder_guid_uids to = open_with_uids(user, to_vname, guid, true, error);
-        ok = to.box != NULL;
-        if (ok && to.uids.size() < from.uids.size())
-            ok = copy_uids(user, from, to.box, from.uids.size() - to.uids.size(), error);
-        if (to.box != NULL)
-            mailbox_free(&to.box);
-        ok = ok && expunge_uids(from, error);
+    folder_guid_uids from = open_with_uids(user, from_vname, delivery.guid, false, error);
+    if (from.box == NULL && !error.empty())
+        return false;
+    const size_t wanted = from.uids.size();
+    folder_guid_uids to{NULL, {}};
+    if (wanted > 0 || visible)
+        to = open_with_uids(user, to_vname, delivery.guid, wanted > 0, error);
+    bool ok = error.empty();
+    if (ok && wanted > to.uids.size()) {
+        ok = copy_uids(user, from, to.box, wanted - to.uids.size(),
+                       visible ? kRestoringKeyword : NULL, error) &&
+             mailbox_sync(to.box, kFullRead) == 0;
+        to.uids.clear();
+        if (ok)
+            recall_guid_uids(to.box, delivery.guid, to.uids);
+        if (ok && to.uids.size() < wanted) {
+            error = to_vname + ": the copies are not there after the copy";
+            ok = false;
+        }
+        if (ok && to.uids.size() > wanted)
+            ok = drop_excess(to, wanted, visible, error);
     }
-    mailbox_free(&from.box);
+    if (ok && wanted > 0)
+        ok = for_each_uid(from.box, from.uids, [](struct mail *mail) { mail_expunge(mail); },
+                          error);
+    if (ok && visible && to.box != NULL)
+        ok = finish_marked_copies(to.box, delivery, error);
+    if (to.box != NULL)
+        mailbox_free(&to.box);
+    if (from.box != NULL)
+        mailbox_free(&from.box);
     return ok;
 }
 
@@ -284,24 +387,16 @@ struct held_folder {
 /* Every held folder of the user's private namespaces. */
 bool list_hold(struct mail_user *user, std::vector<held_folder> &out, std::string &error)
 {
-    static const char *const patterns[] = {"*", NULL};
-    struct mailbox_list_iterate_context *iter = mailbox_list_iter_init_namespaces(
-        user->namespaces, patterns, MAIL_NAMESPACE_TYPE_PRIVATE,
-        (enum mailbox_list_iter_flags)(MAILBOX_LIST_ITER_RETURN_NO_FLAGS |
-                                       MAILBOX_LIST_ITER_NO_AUTO_BOXES));
-    const struct mailbox_info *info;
-    while ((info = mailbox_list_iter_next(iter)) != NULL) {
+    bool listed = recall_for_each_private_folder(user, [&](const struct mailbox_info *info) {
         held_folder folder{info->vname, "", 0};
-        if ((info->flags & (MAILBOX_NOSELECT | MAILBOX_NONEXISTENT)) == 0 &&
-            is_hold_name(info->ns, info->vname) &&
+        if (is_hold_name(info->ns, info->vname) &&
             parse_hold_name(info->ns, info->vname, folder.until, folder.original))
             out.push_back(folder);
-    }
-    if (mailbox_list_iter_deinit(&iter) < 0) {
+        return true;
+    });
+    if (!listed)
         error = "listing the hold failed";
-        return false;
-    }
-    return true;
+    return listed;
 }
 
 /* Deletes a folder; a parent that only held folders may be a directory
@@ -358,8 +453,8 @@ bool recall_hold_copy(struct mail_user *user, const recall::Delivery &delivery,
         HoldAccess access;
         for (const std::string &vname : folders) {
             struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname.c_str());
-            if (!move_guid(user, vname, hold_name(ns, vname, delivery.held_until), delivery.guid,
-                           error)) {
+            if (!move_guid(user, vname, hold_name(ns, vname, delivery.held_until), delivery,
+                           false, error)) {
                 error = "hold: " + error;
                 return false;
             }
@@ -376,7 +471,7 @@ bool recall_hold_restore(struct mail_user *user, const recall::Delivery &deliver
     if (!list_hold(user, held, error))
         return false;
     for (const held_folder &folder : held) {
-        if (!move_guid(user, folder.vname, folder.original, delivery.guid, error)) {
+        if (!move_guid(user, folder.vname, folder.original, delivery, true, error)) {
             error = "restore: " + error;
             return false;
         }

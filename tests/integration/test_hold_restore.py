@@ -286,23 +286,47 @@ class HoldCrashTest(unittest.TestCase):
         self.assertGreaterEqual(done, 20)
         self.assertLess(done, len(CREW), "killed too late to test anything")
 
+    def age_stale_locks(self):
+        """What Dovecot's stale-lock timeout (2 minutes for a maildir's
+        dovecot-uidlist.lock) does with a lock its killed holder left:
+        the lock files are made old, so that the next run takes them over."""
+        old = time.time() - 600
+        for user in CREW:
+            for folder, _, files in os.walk(os.path.join(self.d.dir, "home", user)):
+                for name in files:
+                    if name.endswith(".lock"):
+                        os.utime(os.path.join(folder, name), (old, old))
+
+    def rerun(self, command, mid, done):
+        """Runs the command again until every row says done: once, and once
+        more after a lock that the killed process held has gone stale (the
+        recipient whose mailbox it had locked fails alone meanwhile)."""
+        for attempt in range(2):
+            r = self.d.doveadm("recall", command, "-u", ALICE, mid)
+            self.assertEqual(0, r.returncode, r.stderr)
+            states, result = rows_of(r)
+            left = {user: state for user, state in states.items() if state != done}
+            if not left:
+                return result
+            self.assertEqual({"FAILED"}, set(left.values()), r.stderr)
+            self.assertLessEqual(len(left), 1, "only the mailbox locked at the kill fails")
+            self.age_stale_locks()
+        self.fail("%s did not complete: %s" % (command, left))
+
     def test_kill_mid_recall_and_mid_restore(self):
         d = self.d
         mid, _ = send(d, ALICE, CREW)
         self.killed(["recall", "run", "-u", ALICE, mid], mid, "recalled")
-        r = d.doveadm("recall", "run", "-u", ALICE, mid)
-        self.assertEqual({"COMPLETE"}, rows_of(r)[1], r.stderr)
+        self.assertEqual({"COMPLETE"}, self.rerun("run", mid, "RECALLED"))
+        for user in CREW:
+            self.assertEqual([], find(d.messages(user), "Message-ID", mid), user)
         self.killed(["recall", "restore", "-u", ALICE, mid], mid, "restored")
-        r = d.doveadm("recall", "restore", "-u", ALICE, mid)
-        self.assertEqual(0, r.returncode, r.stderr)
-        states, result = rows_of(r)
-        self.assertEqual({"COMPLETE"}, result)
-        self.assertEqual({"RESTORED"}, set(states.values()))
+        self.assertEqual({"COMPLETE"}, self.rerun("restore", mid, "RESTORED"))
         for user in CREW:
             messages = d.messages(user)
             self.assertEqual(1, len(find(messages, "Message-ID", mid)), user)
             self.assertEqual([], find(messages, "X-Recall-Of", mid), user)
-
+            self.assertNotIn("$RecallRestoring", find(messages, "Message-ID", mid)[0][1], user)
 
 if __name__ == "__main__":
     unittest.main()
