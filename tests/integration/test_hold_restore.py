@@ -255,6 +255,51 @@ class HoldQuotaTest(unittest.TestCase):
         self.fail(r.stdout + r.stderr)
 
 
+class HoldFormatsTest(unittest.TestCase):
+    """The hold through Dovecot's storage API only: the same on sdbox and
+    mdbox as on maildir."""
+
+    def test_sdbox_and_mdbox(self):
+        for fmt in ("sdbox", "mdbox"):
+            with self.subTest(fmt):
+                d = Dovecot(plugin_settings={"recall_hold": "1 day"},
+                            extra_conf="mail_location = %s:~/mail" % fmt).start()
+                try:
+                    self.hold_and_restore(d)
+                    home = os.path.join(d.dir, "home", BOB, "mail")
+                    self.assertTrue(glob.glob(home + ("/storage/m.*" if fmt == "mdbox" else
+                                                      "/mailboxes/INBOX/dbox-Mails/u.*")))
+                finally:
+                    d.stop()
+
+    def hold_and_restore(self, d):
+        mid, _ = send(d, ALICE, [BOB])
+        conn = d.imap(BOB)
+        conn.select("INBOX")
+        uid = conn.uid("SEARCH", None, "HEADER", "Message-ID", mid)[1][0].decode()
+        conn.uid("STORE", uid, "+FLAGS", r"(\Flagged $Important)")
+        conn.logout()
+        guid = d.doveadm("fetch", "-u", BOB, "guid", "mailbox", "INBOX", "header",
+                         "Message-ID", mid).stdout.split()[1]
+        self.assertEqual(({BOB: "RECALLED"}, {"COMPLETE"}),
+                         rows_of(d.doveadm("recall", "run", "-u", ALICE, mid)))
+        self.assertNotIn(mid, d.message_ids(BOB))
+        self.assertNotIn("recall-hold", d.doveadm("mailbox", "list", "-u", BOB).stdout)
+        conn = d.imap(BOB)
+        self.assertNotIn(b"recall-hold", b"".join(conn.list('""', "*")[1]))
+        conn.logout()
+        self.assertEqual(({BOB: "RESTORED"}, {"COMPLETE"}),
+                         rows_of(d.doveadm("recall", "restore", "-u", ALICE, mid)))
+        back = find(d.messages(BOB), "Message-ID", mid)
+        self.assertEqual(1, len(back))
+        self.assertIn(r"\Flagged", back[0][1])
+        self.assertIn("$Important", back[0][1])
+        self.assertNotIn("$RecallRestoring", back[0][1])
+        self.assertEqual([], find(d.messages(BOB), "X-Recall-Of", mid))
+        r = d.doveadm("fetch", "-u", BOB, "guid", "mailbox", "INBOX", "header", "Message-ID", mid)
+        self.assertEqual(guid, r.stdout.split()[1])
+
+
 class HoldCrashTest(unittest.TestCase):
     """kill -9 of doveadm in the middle of a held recall, then of a
     restore: each rerun finishes, and every copy is there exactly once."""
