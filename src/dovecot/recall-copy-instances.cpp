@@ -169,24 +169,35 @@ bool inspect_instance(struct mail *mail, const recall::Delivery &delivery,
 
 } // namespace
 
-bool recall_copy_instances_find(struct mail_user *user, const recall::Delivery &delivery,
-                                std::vector<recall_copy_instance> &out, std::string &error)
+bool recall_for_each_private_folder(struct mail_user *user,
+                                    const std::function<bool(const struct mailbox_info *)> &fn)
 {
-    out.clear();
-    if (!find_in(user, delivery.mailbox, delivery.guid, out, error))
-        return false;
     static const char *const patterns[] = {"*", NULL};
     struct mailbox_list_iterate_context *iter = mailbox_list_iter_init_namespaces(
         user->namespaces, patterns, MAIL_NAMESPACE_TYPE_PRIVATE,
         (enum mailbox_list_iter_flags)(MAILBOX_LIST_ITER_RETURN_NO_FLAGS |
                                        MAILBOX_LIST_ITER_NO_AUTO_BOXES));
     const struct mailbox_info *info;
-    while (error.empty() && (info = mailbox_list_iter_next(iter)) != NULL) {
-        if ((info->flags & (MAILBOX_NOSELECT | MAILBOX_NONEXISTENT)) == 0 &&
-            delivery.mailbox != info->vname)
-            (void)find_in(user, info->vname, delivery.guid, out, error);
+    bool go_on = true;
+    while (go_on && (info = mailbox_list_iter_next(iter)) != NULL) {
+        if ((info->flags & (MAILBOX_NOSELECT | MAILBOX_NONEXISTENT)) == 0)
+            go_on = fn(info);
     }
-    if (mailbox_list_iter_deinit(&iter) < 0 && error.empty())
+    return mailbox_list_iter_deinit(&iter) == 0;
+}
+
+bool recall_copy_instances_find(struct mail_user *user, const recall::Delivery &delivery,
+                                std::vector<recall_copy_instance> &out, std::string &error)
+{
+    out.clear();
+    if (!find_in(user, delivery.mailbox, delivery.guid, out, error))
+        return false;
+    bool listed = recall_for_each_private_folder(user, [&](const struct mailbox_info *info) {
+        if (delivery.mailbox != info->vname)
+            (void)find_in(user, info->vname, delivery.guid, out, error);
+        return error.empty();
+    });
+    if (!listed && error.empty())
         error = "listing mailboxes failed";
     return error.empty();
 }

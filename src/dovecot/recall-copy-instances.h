@@ -3,6 +3,7 @@
    with several RCPTs to one user saves several (SPEC rule 2). */
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,11 +11,18 @@
 
 struct mail_user;
 struct mailbox;
+struct mailbox_info;
 
 struct recall_copy_instance {
     std::string vname;
     uint32_t uid;
 };
+
+/* Calls fn with each selectable folder of the user's private namespaces
+   (those this process may see) until fn returns false; false when the
+   listing fails. */
+bool recall_for_each_private_folder(struct mail_user *user,
+                                    const std::function<bool(const struct mailbox_info *)> &fn);
 
 /* The instances in the user's private folders, the delivery's mailbox
    first. false with error when a folder cannot be read. */
