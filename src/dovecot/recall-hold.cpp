@@ -3,7 +3,6 @@
 
 extern "C" {
 #include "lib.h"
-#include "array.h"
 #include "mail-namespace.h"
 #include "mail-storage-private.h"
 #include "mailbox-list-iter.h"
@@ -227,14 +226,13 @@ void copy_flags(struct mail_save_context *save, struct mail *mail, const char *m
         mailbox_save_copy_flags(save, mail);
         return;
     }
-    ARRAY_TYPE(const_string) names;
-    t_array_init(&names, 8);
+    std::vector<const char *> names;
     for (const char *const *kw = mail_get_keywords(mail); *kw != NULL; kw++)
-        array_push_back(&names, kw);
-    array_push_back(&names, &mark);
-    array_append_zero(&names);
+        names.push_back(*kw);
+    names.push_back(mark);
+    names.push_back(NULL);
     struct mail_keywords *keywords =
-        mailbox_keywords_create_valid(save->transaction->box, array_front(&names));
+        mailbox_keywords_create_valid(save->transaction->box, names.data());
     mailbox_save_set_flags(save, mail_get_flags(mail), keywords);
     mailbox_keywords_unref(&keywords);
 }
@@ -259,9 +257,7 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
         if (!mail_set_uid(mail, from.uids[i]))
             continue; /* expunged meanwhile */
         struct mail_save_context *save = mailbox_save_alloc(dest);
-        T_BEGIN {
-            copy_flags(save, mail, mark);
-        } T_END;
+        copy_flags(save, mail, mark);
         ok = mailbox_copy(&save, mail) == 0;
     }
     mail_free(&mail);
