@@ -89,11 +89,12 @@ std::optional<int64_t> parse_since(const std::string &text, int64_t now)
 }
 
 HistoryEntry history_entry(const std::string &action, const Request &request,
-                           const Outcome &outcome, const std::string &client, int64_t now,
+                           const Outcome &outcome, const std::string &client, int64_t now_usecs,
                            int64_t lifetime)
 {
     HistoryEntry entry;
-    entry.at = now;
+    entry.at = now_usecs / 1000000;
+    entry.usec = now_usecs % 1000000;
     entry.action = action;
     entry.sender = lower_ascii(request.sender);
     entry.message_id = request.message_id;
@@ -101,7 +102,7 @@ HistoryEntry history_entry(const std::string &action, const Request &request,
     entry.result = outcome.refusal != Refusal::None ? refusal_code(outcome.refusal)
                                                     : result_name(outcome.result);
     entry.counts = count_rows(outcome.rows);
-    entry.expires_at = now + lifetime;
+    entry.expires_at = entry.at + lifetime;
     return entry;
 }
 
@@ -110,6 +111,7 @@ std::string encode_history(const HistoryEntry &entry)
     std::string out = "v=";
     out += kFieldsVersion;
     add_field(out, "at", std::to_string(entry.at));
+    add_field(out, "usec", std::to_string(entry.usec));
     add_field(out, "action", entry.action);
     add_field(out, "sender", entry.sender);
     add_field(out, "msgid", entry.message_id);
@@ -134,6 +136,7 @@ std::optional<HistoryEntry> decode_history(std::string_view text)
     entry.result = fields["result"];
     entry.counts = fields["counts"];
     if (!parse_int(fields["at"], entry.at) || !parse_int(fields["expires"], entry.expires_at) ||
+        (fields.count("usec") && !parse_int(fields["usec"], entry.usec)) ||
         entry.action.empty() || entry.sender.empty() || entry.result.empty())
         return std::nullopt;
     return entry;
@@ -149,8 +152,9 @@ std::vector<HistoryEntry> select_history(std::vector<HistoryEntry> entries,
                                             (!wanted.empty() && e.sender != wanted);
                                  }),
                   entries.end());
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const HistoryEntry &a, const HistoryEntry &b) { return a.at > b.at; });
+    std::stable_sort(entries.begin(), entries.end(), [](const HistoryEntry &a, const HistoryEntry &b) {
+        return a.at != b.at ? a.at > b.at : a.usec > b.usec;
+    });
     return entries;
 }
 

@@ -14,6 +14,7 @@ namespace recall {
 
 struct HistoryEntry {
     int64_t at = 0;          // server clock, seconds
+    int64_t usec = 0;        // and microseconds: orders entries of one second
     std::string action;      // "recall" or "restore"
     std::string sender;
     std::string message_id;
@@ -23,10 +24,11 @@ struct HistoryEntry {
     int64_t expires_at = 0;  // pruned with the ledger's records
 };
 
-// The entry for what a recall or restore did; lifetime: how long the
-// ledger keeps records (record_lifetime(), or the hold when longer).
+// The entry for what a recall or restore did at now_usecs (microseconds);
+// lifetime (seconds): how long the ledger keeps records (record_lifetime(),
+// or the hold when longer).
 HistoryEntry history_entry(const std::string &action, const Request &request,
-                           const Outcome &outcome, const std::string &client, int64_t now,
+                           const Outcome &outcome, const std::string &client, int64_t now_usecs,
                            int64_t lifetime);
 
 std::string encode_history(const HistoryEntry &entry);

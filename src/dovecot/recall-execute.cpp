@@ -14,6 +14,7 @@ extern "C" {
 #include "lib.h"
 #include "ioloop.h"
 #include "file-lock.h"
+#include "time-util.h"
 #include "mail-storage.h"
 #include "net.h"
 #include "str.h"
@@ -104,8 +105,13 @@ void add_history(struct mail_user *user, DictLedger &ledger, const char *action,
             : "";
     std::string error;
     int64_t lifetime = std::max(recall::record_lifetime(settings), settings.hold_secs);
+    /* The clock now, not the ioloop's: two requests of one second keep
+       their order. */
+    struct timeval now;
+    i_gettimeofday(&now);
+    int64_t now_usecs = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
     if (!ledger.add_history(
-            recall::history_entry(action, request, outcome, client, ioloop_time, lifetime), error))
+            recall::history_entry(action, request, outcome, client, now_usecs, lifetime), error))
         e_error(user->event, "recall: history entry not written: %s", error.c_str());
 }
 

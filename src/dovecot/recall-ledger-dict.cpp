@@ -253,8 +253,8 @@ bool DictLedger::forget_held(const std::vector<HeldCopy> &purged, std::string &e
 
 bool DictLedger::add_history(const recall::HistoryEntry &entry, std::string &error)
 {
-    char at[24];
-    i_snprintf(at, sizeof(at), "%012lld", (long long)entry.at);
+    char at[32];
+    i_snprintf(at, sizeof(at), "%012lld%06lld", (long long)entry.at, (long long)entry.usec);
     std::string key = kHistory + at + "-" +
                       hash_key(entry.sender + '\n' + entry.action, entry.message_id);
     struct dict_op_settings set = no_user_settings();

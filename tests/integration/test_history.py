@@ -32,7 +32,7 @@ class HistoryTest(unittest.TestCase):
         d = cls.d
         cls.webmail_mid, uid = send(d, ALICE, [BOB, CAROL, "x@remote.example"],
                                    deliver_to=[BOB, CAROL])
-        time.sleep(1.1)  # entries one second apart: a stable order
+        time.sleep(1.1)  # one second apart: -s with a printed (whole second) time parts them
         assert sent_xrecall(d, ALICE, uid)[0] == "OK"
         time.sleep(1.1)
         cls.cli_mid, _ = send(d, MALLORY, [BOB])

@@ -106,6 +106,11 @@ class TwoHostsTest(unittest.TestCase):
         self.assertIn("%s\tRESTORED\tCOMPLETE" % CAROL, r.stdout)
         self.assert_untouched(host_b, BOB, mid)
         self.assert_untouched(host_a, CAROL, mid)
+        # The history is the shared ledger's: either host lists both.
+        for host in (host_a, host_b):
+            lines = host.doveadm("recall", "history", "-u", HOLDER, fmt="tab").stdout.split("\n")
+            self.assertEqual([["restore", "COMPLETE"], ["recall", "COMPLETE"]],
+                             [line.split("\t")[1::4] for line in lines[1:] if mid in line])
 
     def test_copy_downloaded_on_the_other_host_is_fetched(self):
         mid, uid = send_across("Downloaded on B")

@@ -28,7 +28,7 @@ class HistoryTest : public CppUnit::TestFixture {
 
     HistoryEntry at(int64_t t, const std::string &sender)
     {
-        HistoryEntry e = history_entry("recall", request(), outcome(), "", t, 1000);
+        HistoryEntry e = history_entry("recall", request(), outcome(), "", t * 1000000, 1000);
         e.sender = sender;
         return e;
     }
@@ -36,7 +36,10 @@ class HistoryTest : public CppUnit::TestFixture {
 public:
     void entry_counts_rows_per_state()
     {
-        HistoryEntry e = history_entry("recall", request(), outcome(), "192.0.2.7", 5000, 600);
+        HistoryEntry e =
+            history_entry("recall", request(), outcome(), "192.0.2.7", 5000123456, 600);
+        CPPUNIT_ASSERT_EQUAL(int64_t(5000), e.at);
+        CPPUNIT_ASSERT_EQUAL(int64_t(123456), e.usec);
         CPPUNIT_ASSERT_EQUAL(std::string("alice@example.com"), e.sender);
         CPPUNIT_ASSERT_EQUAL(std::string("PARTIAL"), e.result);
         CPPUNIT_ASSERT_EQUAL(std::string("RECALLED=2 FETCHED=1 EXTERNAL=1"), e.counts);
@@ -48,14 +51,14 @@ public:
     {
         Outcome o;
         o.refusal = Refusal::Expired;
-        HistoryEntry e = history_entry("recall", request(), o, "", 1, 1);
+        HistoryEntry e = history_entry("recall", request(), o, "", 1000000, 1);
         CPPUNIT_ASSERT_EQUAL(std::string("RECALL-EXPIRED"), e.result);
         CPPUNIT_ASSERT_EQUAL(std::string(""), e.counts);
     }
 
     void round_trip_and_garbage()
     {
-        HistoryEntry e = history_entry("restore", request(), outcome(), "::1", 5000, 600);
+        HistoryEntry e = history_entry("restore", request(), outcome(), "::1", 5000000042, 600);
         e.message_id = "<a\tb\nc@x>";
         std::optional<HistoryEntry> back = decode_history(encode_history(e));
         CPPUNIT_ASSERT(back.has_value());
@@ -63,6 +66,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(e.counts, back->counts);
         CPPUNIT_ASSERT_EQUAL(std::string("restore"), back->action);
         CPPUNIT_ASSERT_EQUAL(e.at, back->at);
+        CPPUNIT_ASSERT_EQUAL(int64_t(42), back->usec);
         CPPUNIT_ASSERT_EQUAL(e.expires_at, back->expires_at);
         CPPUNIT_ASSERT(encode_history(e).find('\n') == std::string::npos);
         for (const char *bad : {"", "1", "v=1\tat=x", "v=2\tat=1\taction=recall\tsender=a\tresult=COMPLETE\texpires=2"})
@@ -80,6 +84,11 @@ public:
         std::vector<HistoryEntry> everyone = select_history(all, "", 0, 0);
         CPPUNIT_ASSERT_EQUAL(size_t(4), everyone.size());
         CPPUNIT_ASSERT_EQUAL(int64_t(300), everyone[0].at);
+        // Within one second, the later first.
+        std::vector<HistoryEntry> same = {at(300, "a@example.com"), at(300, "b@example.com")};
+        same[0].usec = 10;
+        same[1].usec = 20;
+        CPPUNIT_ASSERT_EQUAL(std::string("b@example.com"), select_history(same, "", 0, 0)[0].sender);
         // An expired entry is gone even before prune removes it.
         CPPUNIT_ASSERT_EQUAL(size_t(1), select_history(all, "", 0, 1250).size());
     }
