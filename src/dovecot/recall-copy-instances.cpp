@@ -169,6 +169,22 @@ bool inspect_instance(struct mail *mail, const recall::Delivery &delivery,
 
 } // namespace
 
+bool recall_for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
+                         const std::function<void(struct mail *)> &fn, bool full_read)
+{
+    struct mailbox_transaction_context *t =
+        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
+    struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+    for (uint32_t uid : uids) {
+        if (mail_set_uid(mail, uid))
+            fn(mail);
+    }
+    mail_free(&mail);
+    return mailbox_transaction_commit(&t) == 0 &&
+           mailbox_sync(box, full_read ? MAILBOX_SYNC_FLAG_FULL_READ
+                                       : (enum mailbox_sync_flags)0) == 0;
+}
+
 bool recall_for_each_private_folder(struct mail_user *user,
                                     const std::function<bool(const struct mailbox_info *)> &fn)
 {

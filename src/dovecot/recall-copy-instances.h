@@ -9,6 +9,7 @@
 
 #include "../core/recall-ports.hpp"
 
+struct mail;
 struct mail_user;
 struct mailbox;
 struct mailbox_info;
@@ -49,6 +50,12 @@ bool recall_copy_instances_expunge(struct mail_user *user, const recall::Deliver
    when it does not exist, with error set when it cannot be opened. */
 struct mailbox *recall_open_folder(struct mail_user *user, const std::string &vname,
                                    std::string &error);
+
+/* Runs fn on each of the UIDs (those still there) in one transaction,
+   then commits and syncs (full_read: every change by other processes);
+   false on error (the mailbox's last error says why). */
+bool recall_for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
+                         const std::function<void(struct mail *)> &fn, bool full_read);
 
 /* The UIDs of the GUID's instances in an open (synced) mailbox. */
 void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids);

@@ -270,19 +270,10 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
     return false;
 }
 
-/* Runs fn on each of the UIDs in one transaction, committed and synced. */
 bool for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
                   const std::function<void(struct mail *)> &fn, std::string &error)
 {
-    struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-    struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
-    for (uint32_t uid : uids) {
-        if (mail_set_uid(mail, uid))
-            fn(mail);
-    }
-    mail_free(&mail);
-    if (mailbox_transaction_commit(&t) == 0 && mailbox_sync(box, kFullRead) == 0)
+    if (recall_for_each_uid(box, uids, fn, true))
         return true;
     error = last_error(box);
     return false;

@@ -94,18 +94,8 @@ private:
         bool ok = mailbox_open(inbox) == 0 &&
                   mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0 &&
                   recall_find_message_ids(inbox, recall_notice_message_id(delivery_), uids) == 0;
-        if (ok && !uids.empty()) {
-            struct mailbox_transaction_context *t =
-                mailbox_transaction_begin(inbox, (enum mailbox_transaction_flags)0, "recall");
-            struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
-            for (uint32_t uid : uids) {
-                if (mail_set_uid(mail, uid))
-                    fn(mail);
-            }
-            mail_free(&mail);
-            ok = mailbox_transaction_commit(&t) == 0 &&
-                 mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0;
-        }
+        if (ok && !uids.empty())
+            ok = recall_for_each_uid(inbox, uids, fn, false);
         if (!ok)
             error = std::string("INBOX: ") + mailbox_get_last_internal_error(inbox, NULL);
         mailbox_free(&inbox);
