@@ -145,12 +145,13 @@ std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
 }
 
 // A recipient keeps the message when one copy stays, so the states that
-// keep it rank first; RECALLED only when every copy is recalled or gone.
+// keep it rank first (a restored copy is one that is back); RECALLED only
+// when every copy is recalled or gone.
 State combined_state(State a, State b)
 {
-    static const State rank[] = {State::Failed,     State::Protected, State::Shared,   State::Fetched,
-                                 State::Read,       State::Recallable, State::Recalled,
-                                 State::Deleted};
+    static const State rank[] = {State::Failed,   State::Protected,  State::Shared,
+                                 State::Fetched,  State::Read,       State::Restored,
+                                 State::Recallable, State::Recalled, State::Deleted};
     for (State s : rank) {
         if (a == s || b == s)
             return s;

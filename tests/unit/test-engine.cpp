@@ -403,6 +403,16 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("RECALLABLE"),
                              std::string(state_name(combined_state(State::Recalled,
                                                                    State::Recallable))));
+        // After a restore: a copy back wins over one expunged, a failure over both.
+        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"),
+                             std::string(state_name(combined_state(State::Recalled,
+                                                                   State::Restored))));
+        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"),
+                             std::string(state_name(combined_state(State::Recallable,
+                                                                   State::Restored))));
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"),
+                             std::string(state_name(combined_state(State::Restored,
+                                                                   State::Failed))));
     }
 
     void copy_that_is_not_the_recorded_message_is_left()
