@@ -391,28 +391,14 @@ public:
 
     void a_kept_copy_keeps_the_recipient_unrecalled()
     {
-        CPPUNIT_ASSERT_EQUAL(std::string("FETCHED"),
-                             std::string(state_name(combined_state(State::Recalled,
-                                                                   State::Fetched))));
-        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"),
-                             std::string(state_name(combined_state(State::Failed,
-                                                                   State::Recalled))));
-        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"),
-                             std::string(state_name(combined_state(State::Deleted,
-                                                                   State::Recalled))));
-        CPPUNIT_ASSERT_EQUAL(std::string("RECALLABLE"),
-                             std::string(state_name(combined_state(State::Recalled,
-                                                                   State::Recallable))));
+        CPPUNIT_ASSERT_EQUAL(std::string("FETCHED"), combined(State::Recalled, State::Fetched));
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), combined(State::Failed, State::Recalled));
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"), combined(State::Deleted, State::Recalled));
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLABLE"), combined(State::Recalled, State::Recallable));
         // After a restore: a copy back wins over one expunged, a failure over both.
-        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"),
-                             std::string(state_name(combined_state(State::Recalled,
-                                                                   State::Restored))));
-        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"),
-                             std::string(state_name(combined_state(State::Recallable,
-                                                                   State::Restored))));
-        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"),
-                             std::string(state_name(combined_state(State::Restored,
-                                                                   State::Failed))));
+        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"), combined(State::Recalled, State::Restored));
+        CPPUNIT_ASSERT_EQUAL(std::string("RESTORED"), combined(State::Recallable, State::Restored));
+        CPPUNIT_ASSERT_EQUAL(std::string("FAILED"), combined(State::Restored, State::Failed));
     }
 
     void copy_that_is_not_the_recorded_message_is_left()
@@ -507,6 +493,8 @@ public:
     {
         return state_name(state_of(o, address));
     }
+
+    static std::string combined(State a, State b) { return state_name(combined_state(a, b)); }
 
     Outcome restore() { return Engine(ledger, boxes, clock, settings).restore(request()); }
 
