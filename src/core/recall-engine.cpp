@@ -177,26 +177,42 @@ bool Engine::load(const Request &request, std::vector<Delivery> &own, Outcome &o
     return true;
 }
 
+RecallMarker Engine::describe(const Request &request, const Delivery &first,
+                              Outcome &outcome) const
+{
+    outcome.first_delivery = first.delivered_at;
+    outcome.subject = first.subject;
+    const int64_t window_end = first.delivered_at + settings_.window_secs;
+    outcome.expires_in = std::max<int64_t>(0, window_end - clock_.now());
+    return RecallMarker{lower_ascii(request.sender_org), window_end, settings_.notify,
+                        first.digest, settings_.hold_secs};
+}
+
+void Engine::make_rows(
+    const Request &request, const RecallMarker &marker, std::vector<Delivery> &own,
+    Outcome &outcome,
+    const std::function<Row(Delivery &, const CopyMarks *, const std::string &)> &step)
+{
+    same_message_by_address(own, marker.digest, outcome.ignored);
+    std::vector<Delivery> internal;
+    std::vector<Row> external;
+    std::set<std::string> listed;
+    split_by_org(own, marker.org, internal, external, listed);
+    visit_internal(internal, outcome, step);
+    add_untracked_rows(request, marker.org, listed, external, outcome.rows);
+}
+
 Outcome Engine::run(const Request &request)
 {
     Outcome outcome;
     std::vector<Delivery> own;
     if (!load(request, own, outcome))
         return outcome;
-    const int64_t now = clock_.now();
-    const Delivery first = earliest(own);
-    outcome.first_delivery = first.delivered_at;
-    outcome.subject = first.subject;
-    outcome.expires_in = first.delivered_at + settings_.window_secs - now;
+    const RecallMarker marker = describe(request, earliest(own), outcome);
     if (outcome.expires_in <= 0) {
-        outcome.expires_in = 0;
         outcome.refusal = Refusal::Expired;
         return outcome;
     }
-
-    const std::string org = lower_ascii(request.sender_org);
-    const RecallMarker marker{org, first.delivered_at + settings_.window_secs, settings_.notify,
-                              first.digest, settings_.hold_secs};
     if (!request.check_only) {
         if (!ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error)) {
             outcome.refusal = Refusal::LedgerDown;
@@ -207,17 +223,11 @@ Outcome Engine::run(const Request &request)
         if (!load(request, own, outcome))
             return outcome;
     }
-    same_message_by_address(own, first.digest, outcome.ignored);
-    std::vector<Delivery> internal;
-    std::vector<Row> external;
-    std::set<std::string> listed;
-    split_by_org(own, org, internal, external, listed);
-    visit_internal(internal, outcome,
-                   [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
-                       return visit(d, marks, marks_error, request.check_only, marker,
-                                    outcome.recalled_now);
-                   });
-    add_untracked_rows(request, org, listed, external, outcome.rows);
+    make_rows(request, marker, own, outcome,
+              [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
+                  return visit(d, marks, marks_error, request.check_only, marker,
+                               outcome.recalled_now);
+              });
 
     outcome.result = overall_result(outcome.rows, request.check_only);
     for (const Row &row : outcome.rows) {
@@ -233,32 +243,19 @@ Outcome Engine::restore(const Request &request)
     std::vector<Delivery> own;
     if (!load(request, own, outcome))
         return outcome;
-    const Delivery first = earliest(own);
-    outcome.first_delivery = first.delivered_at;
-    outcome.subject = first.subject;
-    outcome.expires_in = std::max<int64_t>(
-        0, first.delivered_at + settings_.window_secs - clock_.now());
+    const RecallMarker marker = describe(request, earliest(own), outcome);
     // First, so that a copy arriving from now on is delivered as any mail.
     if (!ledger_.unmark_recalled(request.sender, request.message_id, outcome.error)) {
         outcome.refusal = Refusal::LedgerDown;
         return outcome;
     }
-    const std::string org = lower_ascii(request.sender_org);
-    const RecallMarker marker{org, first.delivered_at + settings_.window_secs, settings_.notify,
-                              first.digest, settings_.hold_secs};
-    same_message_by_address(own, first.digest, outcome.ignored);
-    std::vector<Delivery> internal;
-    std::vector<Row> external;
-    std::set<std::string> listed;
-    split_by_org(own, org, internal, external, listed);
     bool unused = false;
-    visit_internal(internal, outcome,
-                   [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
-                       if (d.progress == Progress::Delivered)
-                           return visit(d, marks, marks_error, true, marker, unused);
-                       return restore_copy(d);
-                   });
-    add_untracked_rows(request, org, listed, external, outcome.rows);
+    make_rows(request, marker, own, outcome,
+              [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
+                  if (d.progress == Progress::Delivered)
+                      return visit(d, marks, marks_error, true, marker, unused);
+                  return restore_copy(d);
+              });
 
     unsigned recalled = 0;
     for (const Row &row : outcome.rows) {

@@ -88,6 +88,15 @@ public:
 private:
     // The records this request may act on; false with the refusal set.
     bool load(const Request &request, std::vector<Delivery> &own, Outcome &outcome);
+    // The outcome's subject, first delivery and time left from the first
+    // delivery; the rules a recall leaves in its marker.
+    RecallMarker describe(const Request &request, const Delivery &first, Outcome &outcome) const;
+    // Every row: one per internal address (each copy's row from step),
+    // then NOT-DELIVERED and EXTERNAL.
+    void make_rows(const Request &request, const RecallMarker &marker, std::vector<Delivery> &own,
+                   Outcome &outcome,
+                   const std::function<Row(Delivery &, const CopyMarks *, const std::string &)>
+                       &step);
     // One row per internal address, each from all of its copies; step
     // gives a copy's row, with its marks (nullptr when unreadable).
     void visit_internal(std::vector<Delivery> &internal, Outcome &outcome,

@@ -116,17 +116,19 @@ void add_history(struct mail_user *user, DictLedger &ledger, const char *action,
 }
 
 /* What one request needs around the engine: the ledger, the templates
-   (only messages need them), the user's recall lock (not for a check). */
+   when it writes messages (templates not NULL: a recall), the user's
+   recall lock when it changes mailboxes (writes: not a check). */
 recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, bool writes,
-                            recall_templates &templates,
+                            recall_templates *templates,
                             const std::function<recall::Outcome(recall::Engine &, DictLedger &)> &fn)
 {
+    static const recall_templates no_messages;
     recall::Outcome outcome;
     const recall::Settings &settings = ruser->state->settings;
     const char *dict_error;
     struct dict *dict = recall_user_dict(user, ruser, &dict_error);
     if (dict == NULL ||
-        (writes && !recall_templates_load(settings, templates, outcome.error))) {
+        (templates != NULL && !recall_templates_load(settings, *templates, outcome.error))) {
         if (dict == NULL)
             outcome.error = dict_error;
         outcome.refusal = recall::Refusal::LedgerDown;
@@ -145,7 +147,8 @@ recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, b
         return outcome;
     }
     DictLedger ledger(dict, ruser->state->listing_fs);
-    HostMailboxAccess mailboxes(user, templates, settings.host, ruser->state->host_password);
+    HostMailboxAccess mailboxes(user, templates != NULL ? *templates : no_messages, settings.host,
+                                ruser->state->host_password);
     IoloopClock clock;
     recall::Engine engine(ledger, mailboxes, clock, settings);
     outcome = fn(engine, ledger);
@@ -174,7 +177,7 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     const recall::Settings &settings = ruser->state->settings;
     recall_templates templates;
     recall::Outcome outcome = with_engine(
-        user, ruser, !request.check_only, templates,
+        user, ruser, !request.check_only, request.check_only ? NULL : &templates,
         [&](recall::Engine &engine, DictLedger &ledger) {
             recall::Outcome done = engine.run(request);
             if (!request.check_only && done.refusal != recall::Refusal::LedgerDown)
@@ -202,9 +205,10 @@ recall::Outcome recall_restore_execute(struct mail_user *user, struct recall_use
                                        const recall::Request &request, struct mail *sent_mail)
 {
     const recall::Settings &settings = ruser->state->settings;
-    recall_templates templates;
+    /* A restore writes no message: a bad notice template is no reason to
+       keep held copies from their recipients. */
     recall::Outcome outcome =
-        with_engine(user, ruser, true, templates, [&](recall::Engine &engine, DictLedger &ledger) {
+        with_engine(user, ruser, true, NULL, [&](recall::Engine &engine, DictLedger &ledger) {
             recall::Outcome done = engine.restore(request);
             if (done.refusal != recall::Refusal::LedgerDown)
                 add_history(user, ledger, "restore", request, done, settings);

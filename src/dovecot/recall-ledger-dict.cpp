@@ -48,6 +48,17 @@ std::string bucket_of(int64_t expires_at)
     return std::to_string(expires_at / kBucketSecs);
 }
 
+/* The record's message in the index of its expiry bucket, for prune. */
+void index_expiry(struct dict_transaction_context *trans, const recall::Delivery &delivery)
+{
+    std::string bucket = bucket_of(delivery.expires_at);
+    dict_set(trans,
+             (kExpiring + bucket + "/" + recall_message_key(delivery.sender, delivery.message_id))
+                 .c_str(),
+             "1");
+    dict_set(trans, (kBuckets + bucket).c_str(), "1");
+}
+
 /* The last path element: list() returns whole keys. */
 std::string leaf(const std::string &key)
 {
@@ -202,20 +213,15 @@ recall::LookupStatus DictLedger::deliveries(const std::string &sender,
     return out.empty() ? recall::LookupStatus::None : recall::LookupStatus::Found;
 }
 
-/* A recall may give a record a later expiry (the hold), so the expiry
-   index follows; a held copy is listed for prune to purge its hold. */
+/* Only a hold gives a record a later expiry: the expiry index follows
+   it, and the held copy is listed for prune to purge its hold. */
 bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    std::string bucket = bucket_of(delivery.expires_at);
     dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
-    dict_set(trans,
-             (kExpiring + bucket + "/" + recall_message_key(delivery.sender, delivery.message_id))
-                 .c_str(),
-             "1");
-    dict_set(trans, (kBuckets + bucket).c_str(), "1");
     if (delivery.held_until > 0) {
+        index_expiry(trans, delivery);
         std::string held = "v=";
         held += recall::kFieldsVersion;
         recall::add_field(held, "user", delivery.recipient_user);
@@ -360,12 +366,9 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
 void DictLedger::store_async(const recall::Delivery &delivery)
 {
     struct dict_op_settings set = no_user_settings();
-    std::string bucket = bucket_of(delivery.expires_at);
-    std::string msgkey = recall_message_key(delivery.sender, delivery.message_id);
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
-    dict_set(trans, (kExpiring + bucket + "/" + msgkey).c_str(), "1");
-    dict_set(trans, (kBuckets + bucket).c_str(), "1");
+    index_expiry(trans, delivery);
     dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
 }
 
