@@ -178,6 +178,20 @@ class HoldTest(unittest.TestCase):
         rows, result = parse_rows(sent_xrecall(d, ALICE, uid, "CHECK")[2])
         self.assertEqual({BOB: "RECALLABLE"}, rows)
 
+    def test_restore_needs_no_notice_template(self):
+        """A restore writes no message: a notice template that went bad
+        after the recall keeps no held copy away."""
+        d = self.d
+        sender = "templated@example.com"
+        d.set_user(sender)
+        mid, _ = send(d, sender, [BOB])
+        self.assertEqual(({BOB: "RECALLED"}, {"COMPLETE"}),
+                         rows_of(d.doveadm("recall", "run", "-u", sender, mid)))
+        d.set_user(sender, "userdb_recall_notice_template=/nonexistent/notice")
+        r = self.restore(sender, mid)
+        self.assertEqual(({BOB: "RESTORED"}, {"COMPLETE"}), rows_of(r), r.stderr)
+        self.assertIn(mid, d.message_ids(BOB))
+
     def test_without_hold_the_copy_is_expunged(self):
         d = self.d
         mid, _ = send(d, NOHOLD, [BOB])
