@@ -345,20 +345,19 @@ class HoldCrashTest(unittest.TestCase):
         self.assertGreaterEqual(done, 20)
         self.assertLess(done, len(CREW), "killed too late to test anything")
 
-    def age_stale_locks(self):
-        """What Dovecot's stale-lock timeout (2 minutes for a maildir's
-        dovecot-uidlist.lock) does with a lock its killed holder left:
-        the lock files are made old, so that the next run takes them over."""
-        old = time.time() - 600
+    def remove_stale_locks(self):
+        """What Dovecot does, after its stale-lock timeout (two minutes,
+        counted from the lock file's ctime), with a dovecot-uidlist.lock
+        that its killed holder left: it removes it. Nothing else runs here,
+        so every such lock is the killed process's."""
         for user in CREW:
             for folder, _, files in os.walk(os.path.join(self.d.dir, "home", user)):
-                for name in files:
-                    if name.endswith(".lock"):
-                        os.utime(os.path.join(folder, name), (old, old))
+                if "dovecot-uidlist.lock" in files:
+                    os.unlink(os.path.join(folder, "dovecot-uidlist.lock"))
 
     def rerun(self, command, mid, done):
         """Runs the command again until every row says done: once, and once
-        more after a lock that the killed process held has gone stale (the
+        more after the lock that the killed process held is gone (the
         recipient whose mailbox it had locked fails alone meanwhile)."""
         for attempt in range(2):
             r = self.d.doveadm("recall", command, "-u", ALICE, mid)
@@ -369,7 +368,7 @@ class HoldCrashTest(unittest.TestCase):
                 return result
             self.assertEqual({"FAILED"}, set(left.values()), r.stderr)
             self.assertLessEqual(len(left), 1, "only the mailbox locked at the kill fails")
-            self.age_stale_locks()
+            self.remove_stale_locks()
         self.fail("%s did not complete: %s" % (command, left))
 
     def test_kill_mid_recall_and_mid_restore(self):
