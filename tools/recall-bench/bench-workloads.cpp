@@ -135,6 +135,8 @@ Summary run_fetch(const Options &o)
     };
     Summary sessions = parallel<int>("fetch sessions", o.users, o.concurrency, o.quiet,
                                      [](unsigned) { return 0; }, download);
+    if (o.messages == 0)
+        return sessions; // log in and out only: the operations are the sessions
     Summary s = per_message.summarize("fetch " + o.protocol, sessions.seconds);
     s.errors = sessions.errors;
     s.first_error = sessions.first_error;

@@ -38,7 +38,7 @@ po::options_description describe(bench::Options &o, bool &json)
         ("sender", po::value(&o.sender)->default_value(o.sender), "envelope sender and recaller")
         ("source-ip", po::value(&o.source_ip), "connect IMAP from this local address")
         ("messages", po::value(&o.messages)->default_value(o.messages),
-         "deliver: messages; fetch: per user at most")
+         "deliver: messages; fetch: per user at most (0: sessions only)")
         ("recipients", po::value(&o.recipients)->default_value(o.recipients), "recipients per message")
         ("size", po::value(&o.size)->default_value(o.size), "bytes per message")
         ("concurrency", po::value(&o.concurrency)->default_value(o.concurrency),
