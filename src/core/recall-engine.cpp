@@ -159,6 +159,35 @@ State combined_state(State a, State b)
     return a;
 }
 
+// An address of the sender's organization on the sender's copy that no
+// record names: a delivery deferred, an alias, or one just made whose
+// record is still on its way.
+bool misses_colleague(const Request &request, const std::vector<Delivery> &own)
+{
+    std::set<std::string> tracked;
+    for (const Delivery &d : own)
+        tracked.insert(lower_ascii(d.recipient_address));
+    const std::string org = lower_ascii(request.sender_org);
+    for (const std::string &address : request.copy_recipients) {
+        if (address_domain(address) == org && tracked.count(lower_ascii(address)) == 0)
+            return true;
+    }
+    return own.empty();
+}
+
+// A colleague's record may still be on its way (a delivery server's group
+// commit) while the message is new: nothing recorded yet, or its newest
+// record is only seconds old.
+bool may_be_on_its_way(const Request &request, const std::vector<Delivery> &own, int64_t now)
+{
+    if (!misses_colleague(request, own))
+        return false;
+    int64_t newest = 0;
+    for (const Delivery &d : own)
+        newest = std::max(newest, d.delivered_at);
+    return own.empty() || now - newest <= kRecentDeliverySecs;
+}
+
 bool Engine::load(const Request &request, std::vector<Delivery> &own, Outcome &outcome)
 {
     std::vector<Delivery> records;
@@ -170,6 +199,11 @@ bool Engine::load(const Request &request, std::vector<Delivery> &own, Outcome &o
     }
     outcome.ignored.clear();
     own = own_deliveries(records, request, settings_, clock_.now(), outcome.ignored);
+    if (may_be_on_its_way(request, own, clock_.now()) && awaits_ < kAwaitsPerRun) {
+        awaits_++;
+        ledger_.await_recent_deliveries();
+        return load(request, own, outcome);
+    }
     if (own.empty()) {
         outcome.refusal = Refusal::NotSent;
         return false;

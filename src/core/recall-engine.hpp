@@ -65,6 +65,12 @@ std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
 // gone (SPEC section 2).
 State combined_state(State a, State b);
 
+// A recall that misses a colleague's record of a new message gives the
+// ledger up to this many moments for it (Ledger::await_recent_deliveries),
+// while the newest record is at most kRecentDeliverySecs old.
+constexpr unsigned kAwaitsPerRun = 10;
+constexpr int64_t kRecentDeliverySecs = 5;
+
 class Engine {
 public:
     Engine(Ledger &ledger, MailboxAccess &mailboxes, const Clock &clock,
@@ -121,6 +127,8 @@ private:
     std::set<std::string> notified_;
     // Recipients with more than one tracked copy of the message.
     std::set<std::string> several_copies_;
+    // How often the ledger was given a moment for records on their way.
+    unsigned awaits_ = 0;
 };
 
 } // namespace recall

@@ -39,6 +39,10 @@ public:
     // ledger behind a server answers in one round trip, not one per copy.
     virtual bool marks(const std::vector<Delivery> &copies, std::vector<CopyMarks> &out,
                        std::string &error) = 0;
+    // Returns once the records of deliveries made until now are listed:
+    // a delivery server may commit its records a moment after it
+    // delivered (a group commit).
+    virtual void await_recent_deliveries() {}
 };
 
 // What the recipient's mailbox says about the recorded copy: every

@@ -1,8 +1,10 @@
-/* doveadm recall prune (recallPrune): deletes the ledger's records and
-   history past their expiry, and purges every hold that has passed from
-   its recipient's mail (recall_hold). Prints both counts. */
+/* doveadm recall prune (recallPrune): commits the delivery records that
+   killed lmtp processes left in the spool, deletes the ledger's records
+   and history past their expiry, and purges every hold that has passed
+   from its recipient's mail (recall_hold). Prints the three counts. */
 #include "doveadm-recall-commands.h"
 #include "doveadm-recall-ledger.h"
+#include "recall-delivery-batch.h"
 #include "recall-hold.h"
 #include "recall-privileges.h"
 
@@ -14,12 +16,34 @@ extern "C" {
 #include "mail-user.h"
 #include "doveadm.h"
 #include "doveadm-print.h"
+#include "doveadm-settings.h"
 #include <sysexits.h>
 }
 
 #include <set>
 
 namespace {
+
+struct mail_storage_service_ctx *storage_init(void)
+{
+    return mail_storage_service_init(
+        master_service, NULL,
+        (enum mail_storage_service_flags)(MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP |
+                                          MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP |
+                                          MAIL_STORAGE_SERVICE_FLAG_NO_LOG_INIT |
+                                          MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR));
+}
+
+/* Records that lmtp processes killed before their group commit left in
+   the spool: committed, and their late copies recalled. */
+unsigned int replay_spool(void)
+{
+    struct mail_storage_service_ctx *storage = storage_init();
+    unsigned int replayed = recall_delivery_batch_replay(
+        storage, "doveadm", doveadm_settings->base_dir, doveadm_recall_setting("recall_dict"));
+    mail_storage_service_deinit(&storage);
+    return replayed;
+}
 
 /* Opens the user with a temporary privilege drop, purges, and comes back
    to root for the next user. */
@@ -68,12 +92,7 @@ bool purge_holds(DictLedger &ledger, unsigned int &purged)
     }
     if (users.empty())
         return true;
-    struct mail_storage_service_ctx *storage = mail_storage_service_init(
-        master_service, NULL,
-        (enum mail_storage_service_flags)(MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP |
-                                          MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP |
-                                          MAIL_STORAGE_SERVICE_FLAG_NO_LOG_INIT |
-                                          MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR));
+    struct mail_storage_service_ctx *storage = storage_init();
     for (const std::string &user : users) {
         if (!purge_user(storage, user, error)) {
             i_error("recall prune: the hold of %s: %s", user.c_str(), error.c_str());
@@ -98,7 +117,7 @@ void cmd_recall_prune(struct doveadm_cmd_context *)
     CommandLedger command;
     if (!command.open("recall prune"))
         return;
-    unsigned int pruned = 0, purged = 0;
+    unsigned int replayed = replay_spool(), pruned = 0, purged = 0;
     std::string error;
     if (command.ledger().prune(ioloop_time, pruned, error) < 0) {
         i_error("recall prune: %s", error.c_str());
@@ -110,8 +129,10 @@ void cmd_recall_prune(struct doveadm_cmd_context *)
     doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
     doveadm_print_header_simple("pruned");
     doveadm_print_header_simple("purged");
+    doveadm_print_header_simple("replayed");
     doveadm_print(dec2str(pruned));
     doveadm_print(dec2str(purged));
+    doveadm_print(dec2str(replayed));
 }
 
 const struct doveadm_cmd_param prune_params[] = {

@@ -1,4 +1,5 @@
 #include "recall-delivery-hook.h"
+#include "recall-delivery-batch.h"
 #include "recall-clock.h"
 #include "recall-delivery-guid.h"
 #include "recall-ledger-dict.h"
@@ -94,18 +95,16 @@ recall::Delivery delivery_of(struct mail_user *user, const recall_user_state &st
 
 /* The copies' GUIDs were chosen at save: nothing to read back. */
 void record_chosen(struct mail_user *user, recall_user_state &state,
-                   const recall_saved_copies &saved, DictLedger &ledger)
+                   const recall_saved_copies &saved)
 {
-    for (size_t i = 0; i < saved.uids.size(); i++) {
+    for (size_t i = 0; i < saved.uids.size(); i++)
         state.recorded.push_back(
             delivery_of(user, state, saved.mailbox.c_str(), saved.uids[i], saved.guids[i].c_str()));
-        ledger.store_async(state.recorded.back());
-    }
 }
 
 /* Otherwise a sync makes the new UIDs visible and their GUIDs are read. */
 void record_mailbox(struct mail_user *user, recall_user_state &state,
-                    const recall_saved_copies &saved, DictLedger &ledger)
+                    const recall_saved_copies &saved)
 {
     const char *vname = saved.mailbox.c_str(), *guid;
     struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname);
@@ -121,10 +120,9 @@ void record_mailbox(struct mail_user *user, recall_user_state &state,
     struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
     for (uint32_t uid : saved.uids) {
         if (mail_set_uid(mail, uid) && mail_get_special(mail, MAIL_FETCH_GUID, &guid) == 0 &&
-            *guid != '\0') {
+            *guid != '\0')
             state.recorded.push_back(delivery_of(user, state, vname, uid, guid));
-            ledger.store_async(state.recorded.back());
-        } else
+        else
             e_warning(user->event, "recall: no GUID for %s UID %u, copy not tracked", vname, uid);
     }
     mail_free(&mail);
@@ -166,30 +164,63 @@ struct notify_context *recall_delivery_hook_register(void)
     return notify_register(&vfuncs);
 }
 
+/* An lmtp process delivers many messages: their records go in its group
+   commit. dovecot-lda delivers one and ends: it writes its own. */
 void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
 {
     recall_user_state &state = *ruser->state;
-    if (state.delivered.empty())
+    for (const recall_saved_copies &saved : state.delivered) {
+        if (saved.guids.size() == saved.uids.size())
+            record_chosen(user, state, saved);
+        else
+            record_mailbox(user, state, saved);
+    }
+    state.delivered.clear();
+    if (state.recorded.empty())
         return;
+    if (strcmp(user->service, "lmtp") == 0) {
+        recall_delivery_batch_add(user, state.dict_uri, state.recorded);
+        state.recorded.clear();
+        return;
+    }
     const char *error;
     struct dict *dict = recall_user_dict(user, ruser, &error);
     if (dict == NULL) {
         e_error(user->event, "recall: ledger unavailable, delivery not tracked: %s", error);
+        state.recorded.clear();
         return;
     }
     DictLedger ledger(dict, state.listing_fs);
-    for (const recall_saved_copies &saved : state.delivered) {
-        if (saved.guids.size() == saved.uids.size())
-            record_chosen(user, state, saved, ledger);
-        else
-            record_mailbox(user, state, saved, ledger);
+    for (const recall::Delivery &delivery : state.recorded)
+        ledger.store_async(delivery);
+    state.recalled_answer = new DictLedger::RecalledAnswer();
+    ledger.recalled_async(state.envelope.sender, state.envelope.message_id,
+                          state.recalled_answer);
+}
+
+void recall_delivery_recall_arrived(struct mail_user *user, struct dict *dict,
+                                    struct fs *listing_fs, std::vector<recall::Delivery> &copies,
+                                    const recall::RecallMarker &marker)
+{
+    struct recall_user *ruser = recall_user_get(user);
+    if (ruser == NULL) {
+        e_error(user->event, "recall: late copy not recalled: "
+                "the recipient's recall settings are malformed");
+        return;
     }
-    state.delivered.clear();
-    if (!state.recorded.empty()) {
-        state.recalled_answer = new DictLedger::RecalledAnswer();
-        ledger.recalled_async(state.envelope.sender, state.envelope.message_id,
-                              state.recalled_answer);
+    const recall::Settings &settings = recall_user_settings(ruser);
+    recall_templates templates;
+    std::string error;
+    if (!recall_templates_load(settings, templates, error)) {
+        e_error(user->event, "recall: late copy not recalled: %s", error.c_str());
+        return;
     }
+    DictLedger ledger(dict, listing_fs);
+    StorageMailboxAccess mailboxes(user, templates);
+    IoloopClock clock;
+    recall::Engine engine(ledger, mailboxes, clock, settings);
+    for (recall::Delivery &delivery : copies)
+        recall_arrived_copy(user, engine, delivery, marker, templates);
 }
 
 void recall_delivery_recall_late(struct mail_user *user, struct recall_user *ruser)
@@ -216,17 +247,6 @@ void recall_delivery_recall_late(struct mail_user *user, struct recall_user *rus
                   "delivered normally", state.envelope.message_id.c_str());
         return;
     }
-    recall_templates templates;
-    std::string error;
-    if (!recall_templates_load(state.settings, templates, error)) {
-        e_error(user->event, "recall: late copy not recalled: %s", error.c_str());
-        return;
-    }
-    DictLedger ledger(state.dict, state.listing_fs);
-    StorageMailboxAccess mailboxes(user, templates);
-    IoloopClock clock;
-    recall::Engine engine(ledger, mailboxes, clock, state.settings);
-    for (recall::Delivery &delivery : state.recorded)
-        recall_arrived_copy(user, engine, delivery, *marker, templates);
+    recall_delivery_recall_arrived(user, state.dict, state.listing_fs, state.recorded, *marker);
     state.recorded.clear();
 }

@@ -4,14 +4,26 @@
    saved copies can be read, as Dovecot's own mail_deliver_save() does. */
 #pragma once
 
+#include <vector>
+
+#include "../core/recall-delivery.hpp"
+
+struct dict;
+struct fs;
 struct mail_user;
 struct notify_context;
 struct recall_user;
 
 struct notify_context *recall_delivery_hook_register(void);
 /* Writes (asynchronously) the ledger records of the user's deliveries and
-   asks whether their message was already recalled. */
+   asks whether their message was already recalled: in lmtp through the
+   process's group commit (recall-delivery-batch.h), which asks itself. */
 void recall_delivery_record(struct mail_user *user, struct recall_user *ruser);
 /* After the (bounded) wait for the ledger: recalls the copies of an already
    recalled message on arrival (rule 11). */
 void recall_delivery_recall_late(struct mail_user *user, struct recall_user *ruser);
+/* Rule 11 for copies that user, their recipient, received of a message
+   recalled with marker: each goes, or stays by the sender's rules. */
+void recall_delivery_recall_arrived(struct mail_user *user, struct dict *dict,
+                                    struct fs *listing_fs, std::vector<recall::Delivery> &copies,
+                                    const recall::RecallMarker &marker);

@@ -1,5 +1,9 @@
 #include "recall-ledger-dict.h"
+#include "recall-delivery-batch.h"
 #include "recall-dict-wait.h"
+
+#include <set>
+#include <unistd.h>
 
 #include "../core/recall-fields.hpp"
 #include "../core/recall-settings.hpp"
@@ -84,6 +88,8 @@ void recalled_callback(const struct dict_lookup_result *result,
         answer->marker = recall::decode_marker(result->value);
     if (answer->orphaned)
         delete answer;
+    else if (answer->on_answer)
+        answer->on_answer();
     recall_dict_wait_wakeup();
 }
 
@@ -370,6 +376,33 @@ void DictLedger::store_async(const recall::Delivery &delivery)
     dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
     index_expiry(trans, delivery);
     dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
+}
+
+void DictLedger::await_recent_deliveries()
+{
+    usleep(kRecallGroupCommitMsecs * 1000);
+}
+
+void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
+                                 void (*callback)(const struct dict_commit_result *, void *),
+                                 void *context)
+{
+    struct dict_op_settings set = no_user_settings();
+    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    /* Deliveries of one batch share expiry buckets and messages: each
+       index row is written once. */
+    std::set<std::string> indexed;
+    for (const recall::Delivery &delivery : records) {
+        dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
+        std::string bucket = bucket_of(delivery.expires_at);
+        std::string entry = kExpiring + bucket + "/" +
+                            recall_message_key(delivery.sender, delivery.message_id);
+        if (indexed.insert(entry).second)
+            dict_set(trans, entry.c_str(), "1");
+        if (indexed.insert(kBuckets + bucket).second)
+            dict_set(trans, (kBuckets + bucket).c_str(), "1");
+    }
+    dict_transaction_commit_async(&trans, callback, context);
 }
 
 /* Deletes the expired records of each message listed in the bucket, and

@@ -16,6 +16,7 @@
    it, and recurses without end on a missing or empty directory. */
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,7 @@
 #include "../core/recall-ports.hpp"
 
 struct dict;
+struct dict_commit_result;
 struct event;
 struct fs;
 
@@ -53,6 +55,8 @@ public:
                        const recall::RecallMarker &marker, std::string &error) override;
     bool unmark_recalled(const std::string &sender, const std::string &message_id,
                          std::string &error) override;
+    /* Sleeps for the time of one group commit of the lmtp processes. */
+    void await_recent_deliveries() override;
     /* The answer to recalled_async(). It may come after its asker is gone:
        then the asker sets orphaned and the callback frees it. */
     struct RecalledAnswer {
@@ -61,6 +65,8 @@ public:
         /* The marker's rules; empty when it could not be read. */
         std::optional<recall::RecallMarker> marker;
         bool orphaned = false;
+        /* Called when the answer came (not when orphaned). */
+        std::function<void()> on_answer;
     };
     /* Asks whether the message was recalled, without waiting. */
     void recalled_async(const std::string &sender, const std::string &message_id,
@@ -69,6 +75,11 @@ public:
     /* Writes a new delivery and its expiry index without waiting: the
        delivery path never blocks on the ledger. Failures are logged. */
     void store_async(const recall::Delivery &delivery);
+    /* Writes the deliveries of many recipients in one transaction (a
+       group commit); callback(result, context) when it is committed. */
+    void store_all_async(const std::vector<recall::Delivery> &records,
+                         void (*callback)(const struct dict_commit_result *, void *),
+                         void *context);
     enum class Mark { Fetched, Shared };
     struct CopyMark {
         Mark mark;

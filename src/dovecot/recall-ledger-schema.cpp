@@ -1,4 +1,5 @@
 #include "recall-ledger-schema.h"
+#include "recall-privileges.h"
 
 #include "recall-ledger-schema-sql.h" /* generated from contrib/sql/recall-ledger.sql */
 
@@ -25,19 +26,6 @@ bool create(const char *path, std::string &error)
     return ok;
 }
 
-/* Runs as root for the duration of fn, then as the caller again. */
-template <typename Fn> bool as_root(Fn fn)
-{
-    uid_t euid = geteuid();
-    gid_t egid = getegid();
-    if (euid != 0 && seteuid(0) < 0)
-        return false;
-    bool ok = fn();
-    if (setegid(egid) < 0 || seteuid(euid) < 0)
-        i_fatal("recall: cannot restore effective uid %ld: %m", (long)euid);
-    return ok;
-}
-
 } // namespace
 
 void recall_ledger_schema_ensure(const char *path, struct event *event)
@@ -49,7 +37,7 @@ void recall_ledger_schema_ensure(const char *path, struct event *event)
     /* As root: the ledger's directory is the dict server's alone (0700). */
     enum { Present, Created, Failed } outcome = Failed;
     std::string error;
-    as_root([&] {
+    recall_as_root([&] {
         struct stat st, dir_st;
         std::string dir(path);
         dir = dir.substr(0, dir.find_last_of('/') + 1);

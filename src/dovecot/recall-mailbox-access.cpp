@@ -111,47 +111,44 @@ private:
     std::vector<recall_copy_instance> instances_;
 };
 
-/* A recipient opened for a recall in another user's process: closed and
-   the caller's user and ids restored when done. */
+/* A recipient opened for a recall in another user's process. */
 class OpenedRecipientMailbox : public UserMailbox {
 public:
-    OpenedRecipientMailbox(struct mail_user *own_user, struct mail_storage_service_user *suser,
-                           struct mail_user *user, const recall::Delivery &delivery,
-                           const recall_templates &templates, const recall_saved_ids &ids)
-        : UserMailbox(user, delivery, templates), own_user_(own_user), suser_(suser), ids_(ids)
+    OpenedRecipientMailbox(std::unique_ptr<RecallOpenedUser> opened,
+                           const recall::Delivery &delivery, const recall_templates &templates)
+        : UserMailbox(opened->user(), delivery, templates), opened_(std::move(opened))
     {
-    }
-
-    ~OpenedRecipientMailbox() override
-    {
-        mail_storage_service_io_deactivate_user(suser_);
-        mail_user_deinit(&user_);
-        mail_storage_service_user_unref(&suser_);
-        recall_restore_ids(ids_);
-        mail_storage_service_io_activate_user(own_user_->_service_user);
     }
 
 private:
-    struct mail_user *own_user_;
-    struct mail_storage_service_user *suser_;
-    const recall_saved_ids ids_;
+    std::unique_ptr<RecallOpenedUser> opened_;
 };
 
 } // namespace
 
-std::unique_ptr<recall::RecipientMailbox>
-StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
+RecallOpenedUser::~RecallOpenedUser()
 {
-    struct mail_storage_service_ctx *sctx =
-        mail_storage_service_user_get_service_ctx(own_user_->_service_user);
+    mail_storage_service_io_deactivate_user(suser_);
+    mail_user_deinit(&user_);
+    mail_storage_service_user_unref(&suser_);
+    recall_restore_ids(ids_);
+    if (own_suser_ != NULL)
+        mail_storage_service_io_activate_user(own_suser_);
+}
+
+std::unique_ptr<RecallOpenedUser>
+RecallOpenedUser::open(struct mail_storage_service_ctx *storage, const char *service,
+                       struct mail_storage_service_user *own_suser, const std::string &username,
+                       std::string &error)
+{
     struct mail_storage_service_input input;
     i_zero(&input);
-    input.username = delivery.recipient_user.c_str();
-    /* Same module and service as this process's own login lookup: the
+    input.username = username.c_str();
+    /* Same module and service as this process's own lookups: the
        settings then come from its cache. A process that already dropped
        privileges cannot reach the config socket again. */
-    input.module = own_user_->service;
-    input.service = own_user_->service;
+    input.module = service;
+    input.service = service;
     const recall_saved_ids ids = recall_save_ids();
     input.flags_override_add = (enum mail_storage_service_flags)(
         MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP | MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |
@@ -162,27 +159,37 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
     struct mail_storage_service_user *suser;
     struct mail_user *user;
     const char *lookup_error;
-    int ret = mail_storage_service_lookup(sctx, &input, &suser, &lookup_error);
+    int ret = mail_storage_service_lookup(storage, &input, &suser, &lookup_error);
     if (ret > 0) {
         /* A recipient whose mailbox is locked (or hung) fails alone after
            a few seconds, instead of holding the whole recall and the
            sender's lock for Dovecot's default of minutes. */
         if (mail_storage_service_user_set_setting(suser, "mail_max_lock_timeout",
                                                   kRecipientLockTimeout, &lookup_error) < 0 ||
-            mail_storage_service_next(sctx, suser, &user, &lookup_error) < 0) {
+            mail_storage_service_next(storage, suser, &user, &lookup_error) < 0) {
             mail_storage_service_user_unref(&suser);
             ret = -1;
         }
     }
     if (ret <= 0) {
-        error = ret == 0 ? "no such user: " + delivery.recipient_user
-                         : std::string("opening ") + delivery.recipient_user + ": " + lookup_error;
+        error = ret == 0 ? "no such user: " + username
+                         : std::string("opening ") + username + ": " + lookup_error;
         /* Nothing was activated: this process's own user still is. */
         recall_restore_ids(ids);
         return nullptr;
     }
-    return std::make_unique<OpenedRecipientMailbox>(own_user_, suser, user, delivery, templates_,
-                                                    ids);
+    return std::unique_ptr<RecallOpenedUser>(new RecallOpenedUser(suser, user, ids, own_suser));
+}
+
+std::unique_ptr<recall::RecipientMailbox>
+StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
+{
+    std::unique_ptr<RecallOpenedUser> opened = RecallOpenedUser::open(
+        mail_storage_service_user_get_service_ctx(own_user_->_service_user), own_user_->service,
+        own_user_->_service_user, delivery.recipient_user, error);
+    if (!opened)
+        return nullptr;
+    return std::make_unique<OpenedRecipientMailbox>(std::move(opened), delivery, templates_);
 }
 
 std::unique_ptr<recall::RecipientMailbox> recall_user_mailbox(struct mail_user *user,

@@ -1,5 +1,6 @@
 /* lib90_recall_plugin: the mail plugin "recall" (load it with "notify"). */
 #include "recall-access-hook.h"
+#include "recall-delivery-batch.h"
 #include "recall-delivery-guid.h"
 #include "recall-delivery-hook.h"
 #include "recall-dict-wait.h"
@@ -38,6 +39,7 @@ void recall_plugin_init(struct module *module)
 
 void recall_plugin_deinit(void)
 {
+    recall_delivery_batch_deinit();
     recall_dict_close_all();
     notify_unregister(recall_copies_notify);
     notify_unregister(recall_notify);

@@ -5,6 +5,7 @@ Needs root and the modules installed (`make install`)."""
 
 import email
 import email.policy
+import hashlib
 import imaplib
 import json
 import os
@@ -361,8 +362,9 @@ plugin {{
         finally:
             pop.quit()
 
-    def lmtp_deliver(self, sender, recipients, message):
-        """Delivers over LMTP; returns {recipient: (code, text)}."""
+    def lmtp_deliver(self, sender, recipients, message, committed=True):
+        """Delivers over LMTP; returns {recipient: (code, text)}. committed:
+        once the records are in the ledger (wait_committed)."""
         with smtplib.LMTP("127.0.0.1", self.ports["lmtp"]) as lmtp:
             lmtp.ehlo("test")
             code, text = lmtp.mail(sender)
@@ -380,7 +382,35 @@ plugin {{
             data = re.sub(rb"(?m)^\.", b"..", data).rstrip(b"\r\n")
             lmtp.send(data + b"\r\n.\r\n")
             replies = {rcpt: lmtp.getreply() for rcpt in accepted}
+        if committed:
+            self.wait_committed()
         return replies
+
+    def pids(self, service):
+        """The PIDs of this instance's processes of a service (lmtp, dict)."""
+        pattern = "recall-%s/%s" % (os.path.basename(self.dir), service)
+        found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+        return [int(pid) for pid in found.stdout.split()]
+
+    def spool_dir(self):
+        """Where lmtp processes keep the delivery records not yet committed
+        (and checked for a recall) to this instance's ledger: the spool's
+        directory of a ledger is named by the SHA-256 of its recall_dict."""
+        ledger = hashlib.sha256(self.ledger_uri().encode()).hexdigest()[:32]
+        return os.path.join(self.dir, "run", "recall-spool", ledger)
+
+    def spool_files(self):
+        try:
+            return os.listdir(self.spool_dir())
+        except FileNotFoundError:
+            return []
+
+    def wait_committed(self, seconds=10.0):
+        """Returns once every lmtp process's group commit is done (its spool
+        file is removed then): the records are in the ledger, and a late
+        copy of a recalled message is recalled."""
+        if not eventually(lambda: not self.spool_files(), seconds):
+            raise AssertionError("group commit not done: %s" % self.spool_files())
 
     def lda_deliver(self, sender, recipient, message):
         return subprocess.run(["/usr/lib/dovecot/dovecot-lda", "-c", self.conf, "-d", recipient,
@@ -462,6 +492,18 @@ plugin {{
 _counter = [0]
 
 
+def eventually(probe, seconds=5.0):
+    """probe()'s first true value, polled until seconds have passed (then
+    its last value): for what follows an LMTP reply a moment later, as a
+    late copy recalled after the lmtp process's group commit."""
+    deadline = time.time() + seconds
+    while True:
+        value = probe()
+        if value or time.time() >= deadline:
+            return value
+        time.sleep(0.05)
+
+
 def make_message(sender, to, subject="Quarterly numbers", cc=(), bcc=(), message_id=True,
                  body="Please find the numbers below.\n", extra_headers=()):
     _counter[0] += 1
@@ -484,18 +526,18 @@ def make_message(sender, to, subject="Quarterly numbers", cc=(), bcc=(), message
     return message_id, msg.as_bytes(policy=email.policy.SMTP)
 
 
-def send(dovecot, sender, to, cc=(), bcc=(), deliver_to=None, **kw):
+def send(dovecot, sender, to, cc=(), bcc=(), deliver_to=None, committed=True, **kw):
     """What a webmail does: save the sender's copy in Sent, hand the message
     to the MTA (here: LMTP straight to the local recipients). Returns
-    (message_id, uid of the Sent copy)."""
+    (message_id, uid of the Sent copy). committed: see lmtp_deliver."""
     message_id, raw = make_message(sender, to, cc=cc, bcc=bcc, **kw)
     local = deliver_to if deliver_to is not None else list(to) + list(cc) + list(bcc)
     # Bcc is not in what the MTA delivers.
     delivered = raw.replace(b"Bcc: " + ", ".join(bcc).encode() + b"\r\n", b"") if bcc else raw
-    return message_id, send_raw(dovecot, sender, raw, local, delivered)
+    return message_id, send_raw(dovecot, sender, raw, local, delivered, committed)
 
 
-def send_raw(dovecot, sender, raw, deliver_to, delivered=None):
+def send_raw(dovecot, sender, raw, deliver_to, delivered=None, committed=True):
     """send() for a message given as bytes: saves raw in the sender's Sent,
     delivers `delivered` (default raw) over LMTP; returns the Sent UID."""
     conn = dovecot.imap(sender)
@@ -506,7 +548,8 @@ def send_raw(dovecot, sender, raw, deliver_to, delivered=None):
     finally:
         conn.logout()
     if deliver_to:
-        replies = dovecot.lmtp_deliver(sender, deliver_to, raw if delivered is None else delivered)
+        replies = dovecot.lmtp_deliver(sender, deliver_to, raw if delivered is None else delivered,
+                                       committed)
         for rcpt, (code, text) in replies.items():
             assert code == 250, (rcpt, code, text)
     return uid

@@ -3,7 +3,6 @@ an unreachable ledger, malformed settings (SPEC rules 12-13, sections 6-7)."""
 
 import os
 import signal
-import subprocess
 import time
 import unittest
 
@@ -151,23 +150,20 @@ class DeliveryTest(unittest.TestCase):
     def test_hung_ledger_does_not_hold_up_delivery(self):
         d = self.dovecot
         send(d, ALICE, [BOB])  # the dict server is running
-        pattern = "recall-%s/dict" % os.path.basename(d.dir)
-        pids = [int(p) for p in subprocess.run(["pgrep", "-f", pattern], capture_output=True,
-                                               text=True).stdout.split()]
+        pids = d.pids("dict")
         self.assertTrue(pids)
         for pid in pids:
             os.kill(pid, signal.SIGSTOP)
         try:
             started = time.time()
-            mid, uid = send(d, ALICE, [CAROL])
+            mid, uid = send(d, ALICE, [CAROL], committed=False)
             elapsed = time.time() - started
         finally:
             for pid in pids:
                 os.kill(pid, signal.SIGCONT)
-        self.assertLess(elapsed, 3.0, "a hung ledger held delivery up")
+        # LMTP does not wait for the ledger at all (its group commit does).
+        self.assertLess(elapsed, 1.0, "a hung ledger held delivery up")
         self.assertIn(mid, d.message_ids(CAROL))
-        expected = "ledger did not answer within 1000 ms"
-        self.assertIn(expected, d.wait_for_log(expected))
         # The write went on in the background: the copy is recallable.
         for _ in range(50):
             r = d.doveadm("recall", "check", "-u", ALICE, mid)

@@ -7,7 +7,7 @@ NOT-DELIVERED until its copy arrives."""
 import time
 import unittest
 
-from harness import Dovecot, find, make_message, parse_rows, send, send_raw, sent_xrecall
+from harness import Dovecot, eventually, find, make_message, parse_rows, send, send_raw, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 DAVE = "dave@other.org"             # another domain on this server
@@ -38,7 +38,7 @@ def assert_arrived_and_recalled(test, raw, mid, uid, user):
     """user's late copy goes on arrival, with one notice, and the next CHECK
     counts it RECALLED: 2 internal recipients, 2 recalled."""
     dovecot.lmtp_deliver(ALICE, [user], raw)
-    test.assertNotIn(mid, dovecot.message_ids(user))
+    test.assertTrue(eventually(lambda: mid not in dovecot.message_ids(user)))
     test.assertEqual(1, len(notices(user, mid)))
     rows, result = parse_rows(sent_xrecall(dovecot, ALICE, uid, "CHECK")[2])
     test.assertEqual("RECALLED", rows[user])
@@ -86,7 +86,7 @@ class LateArrivalTest(unittest.TestCase):
         mid, _, raw = self.recalled(QUIET, [BOB, CAROL], [BOB])
         self.assertEqual([], notices(BOB, mid))
         dovecot.lmtp_deliver(QUIET, [CAROL], raw)  # carol's own setting: notices
-        self.assertNotIn(mid, dovecot.message_ids(CAROL))
+        self.assertTrue(eventually(lambda: mid not in dovecot.message_ids(CAROL)))
         self.assertEqual([], notices(CAROL, mid))
 
 

@@ -1,7 +1,8 @@
 """The ledger goes away and comes back (SPEC rule 13, issue 4 point 5):
 delivery goes on at full speed and says why in the log, recall answers
-UNAVAILABLE and touches nothing, and once the ledger is back new
-deliveries are tracked and the earlier recall completes."""
+UNAVAILABLE and touches nothing, and once the ledger is back the copies
+delivered meanwhile are recorded, new deliveries are tracked and the
+earlier recall completes."""
 
 import os
 import pwd
@@ -34,13 +35,14 @@ class OutageTest(unittest.TestCase):
         with its cause."""
         d = self.dovecot
         started = time.time()
-        mid, _ = send(d, ALICE, [CAROL])
+        mid, uid = send(d, ALICE, [CAROL], committed=False)
         self.assertLess(time.time() - started, 2.0, "the outage held delivery up")
         self.assertIn(mid, d.message_ids(CAROL))
-        expected = "recall: ledger write failed, this copy cannot be recalled: "
+        expected = "recall: ledger write failed, retrying in 5 s (delivery records kept: 1): "
         log = d.wait_for_log(cause)
         self.assertTrue([line for line in log.splitlines() if expected in line and cause in line],
                         log)
+        return uid
 
     def assert_refused_and_untouched(self, mid, uid):
         d = self.dovecot
@@ -50,9 +52,14 @@ class OutageTest(unittest.TestCase):
         self.assertIn(mid, d.message_ids(BOB))
         self.assertEqual([], find(d.messages(BOB), "X-Recall-Of", mid))
 
-    def assert_back(self, mid, uid):
-        """The earlier recall completes; a new delivery is tracked."""
+    def assert_back(self, mid, uid, outage_uid):
+        """The earlier recall completes; the copy delivered during the
+        outage is recorded then (the group commit tries again), and a new
+        delivery is tracked."""
         d = self.dovecot
+        d.wait_committed()
+        typ, text, lines = recall(d, outage_uid, "CHECK")
+        self.assertEqual({CAROL: "RECALLABLE"}, parse_rows(lines)[0], text)
         typ, text, lines = recall(d, uid)
         self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
         self.assertNotIn(mid, d.message_ids(BOB))
@@ -67,14 +74,14 @@ class OutageTest(unittest.TestCase):
         socket_path = os.path.join(d.dir, "run", "dict")
         os.rename(socket_path, socket_path + ".away")  # nothing listens there now
         try:
-            self.deliver_during_outage("net_connect_unix(%s) failed" % socket_path)
+            outage_uid = self.deliver_during_outage("net_connect_unix(%s) failed" % socket_path)
             self.assert_refused_and_untouched(mid, uid)
             r = d.doveadm("recall", "run", "-u", ALICE, mid)
             self.assertEqual(75, r.returncode, r.stderr)
             self.assertIn(mid, d.message_ids(BOB))
         finally:
             os.rename(socket_path + ".away", socket_path)
-        self.assert_back(mid, uid)
+        self.assert_back(mid, uid, outage_uid)
 
     def test_fs_ledger_not_writable(self):
         d = self.start("fs")
@@ -86,13 +93,13 @@ class OutageTest(unittest.TestCase):
             os.chown(path, 0, 0)
             os.chmod(path, 0o555)
         try:
-            self.deliver_during_outage("Permission denied")
+            outage_uid = self.deliver_during_outage("Permission denied")
             self.assert_refused_and_untouched(mid, uid)
         finally:
             for path in tree:
                 os.chown(path, nobody.pw_uid, nobody.pw_gid)
                 os.chmod(path, 0o755)
-        self.assert_back(mid, uid)
+        self.assert_back(mid, uid, outage_uid)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,18 @@ public:
         return true;
     }
 
+    // Recorded once the engine gave the ledger a moment (a group commit).
+    std::vector<Delivery> arrive_after_await;
+    unsigned awaits = 0;
+
+    void await_recent_deliveries() override
+    {
+        awaits++;
+        for (const Delivery &d : arrive_after_await)
+            add(d);
+        arrive_after_await.clear();
+    }
+
     bool marks_down = false;
 
     int marks_calls = 0;

@@ -37,6 +37,9 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(copy_that_is_not_the_recorded_message_is_left);
     CPPUNIT_TEST(records_of_hosts_outside_backends_are_ignored);
     CPPUNIT_TEST(internal_address_without_delivery_is_not_delivered);
+    CPPUNIT_TEST(record_on_its_way_is_awaited);
+    CPPUNIT_TEST(a_colleague_never_recorded_is_awaited_a_bounded_time);
+    CPPUNIT_TEST(an_old_message_is_not_awaited);
     CPPUNIT_TEST(other_content_under_the_message_id_is_another_message);
     CPPUNIT_TEST(marker_carries_the_senders_rules);
     CPPUNIT_TEST(copy_recorded_while_marking_is_recalled);
@@ -439,6 +442,42 @@ public:
         // Order: counted rows, then NOT-DELIVERED, then EXTERNAL.
         CPPUNIT_ASSERT_EQUAL(std::string("zed@example.com"), o.rows[2].address);
         CPPUNIT_ASSERT_EQUAL(std::string("ext@remote.net"), o.rows[3].address);
+    }
+
+    // A delivery server commits its records a moment after it delivered:
+    // a recall of a new message waits for a colleague's record.
+    void record_on_its_way_is_awaited()
+    {
+        for (auto &[key, d] : ledger.records)
+            d.delivered_at = clock.t - 1;
+        Delivery zed = delivery("zed@example.com");
+        zed.delivered_at = clock.t;
+        ledger.arrive_after_await = {zed};
+        Request req = request();
+        req.copy_recipients = {"bob@example.com", "carol@example.com", "zed@example.com"};
+        Outcome o = run(req);
+        CPPUNIT_ASSERT_EQUAL(1u, ledger.awaits);
+        CPPUNIT_ASSERT_EQUAL(std::string("RECALLED"),
+                             std::string(state_name(state_of(o, "zed@example.com"))));
+        CPPUNIT_ASSERT_EQUAL(3u, o.recalled);
+    }
+
+    void a_colleague_never_recorded_is_awaited_a_bounded_time()
+    {
+        ledger.records.clear();
+        Request req = request();
+        req.copy_recipients = {"zed@example.com"};
+        Outcome o = run(req);
+        CPPUNIT_ASSERT_EQUAL(kAwaitsPerRun, ledger.awaits);
+        CPPUNIT_ASSERT(o.refusal == Refusal::NotSent);
+    }
+
+    void an_old_message_is_not_awaited()
+    {
+        Request req = request();
+        req.copy_recipients = {"zed@example.com"}; // its newest record: a minute old
+        run(req);
+        CPPUNIT_ASSERT_EQUAL(0u, ledger.awaits);
     }
 
     void other_content_under_the_message_id_is_another_message()

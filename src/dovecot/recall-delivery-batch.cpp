@@ -1,0 +1,334 @@
+#include "recall-delivery-batch.h"
+#include "recall-delivery-hook.h"
+#include "recall-delivery-spool.h"
+#include "recall-ledger-dict.h"
+#include "recall-mailbox-access.h"
+#include "recall-privileges.h"
+
+extern "C" {
+#include "lib.h"
+#include "ioloop.h"
+#include "dict.h"
+#include "fs-api.h"
+#include "mail-storage-service.h"
+#include "mail-user.h"
+}
+
+#include <map>
+#include <memory>
+
+namespace {
+
+constexpr size_t kFlushRecords = 1000;
+constexpr unsigned int kRetrySecs = 5;
+
+struct Flush;
+
+/* The group commit of one ledger in this process. */
+struct Batch {
+    std::string uri;
+    struct dict *dict = nullptr;
+    struct fs *listing_fs = nullptr;
+    std::unique_ptr<DeliverySpool> spool;
+    std::vector<recall::Delivery> queued;
+    std::vector<std::string> queued_files; /* spool files whose records are all queued */
+    /* Where late copies' recipients are opened (the delivering process's
+       storage service); NULL at process end. */
+    struct mail_storage_service_ctx *storage = nullptr;
+    std::string service;
+    /* The ids of the last delivery: a ledger written in this process
+       (fs, file) gets its files as the recipients' processes would. */
+    recall_saved_ids writer_ids = recall_save_ids();
+    struct timeout *to_flush = nullptr;
+    unsigned int in_flight = 0;
+    bool retrying = false; /* the ledger refused the last commit */
+    /* Flushes with late copies to recall, and the ioloop's turn to do it. */
+    std::vector<Flush *> late;
+    struct timeout *to_late = nullptr;
+    bool spool_warned = false;
+};
+
+/* One message of a flush: its records and whether it was recalled. */
+struct FlushedMessage {
+    std::vector<recall::Delivery> copies;
+    DictLedger::RecalledAnswer answer;
+};
+
+/* One group commit on its way: written, then each message looked up. */
+struct Flush {
+    Batch *batch;
+    std::vector<recall::Delivery> records;
+    std::vector<std::string> files;
+    std::map<std::pair<std::string, std::string>, FlushedMessage> messages;
+    size_t unanswered = 0;
+    bool asking = false;
+};
+
+std::vector<std::unique_ptr<Batch>> batches;
+struct event *batch_event = nullptr;
+
+struct event *log_event()
+{
+    if (batch_event == nullptr) {
+        batch_event = event_create(NULL);
+        event_set_append_log_prefix(batch_event, "recall: ");
+    }
+    return batch_event;
+}
+
+void flush(Batch *batch);
+
+void finish(Flush *f, bool keep_files)
+{
+    if (!keep_files) {
+        for (const std::string &path : f->files)
+            recall_spool_remove(path);
+    }
+    f->batch->in_flight--;
+    delete f;
+}
+
+/* Rule 11 for the late copies of one flush: each recipient opened again. */
+void recall_late_copies(Flush *f)
+{
+    Batch *batch = f->batch;
+    bool kept = false;
+    for (auto &[message, flushed] : f->messages) {
+        if (!flushed.answer.recalled || !flushed.answer.marker)
+            continue;
+        if (batch->storage == nullptr) {
+            e_warning(log_event(), "%s was recalled: its late copies are recalled when the "
+                      "spool is replayed (next lmtp process or doveadm recall prune)",
+                      message.second.c_str());
+            kept = true;
+            continue;
+        }
+        std::map<std::string, std::vector<recall::Delivery>> by_user;
+        for (const recall::Delivery &copy : flushed.copies)
+            by_user[copy.recipient_user].push_back(copy);
+        for (auto &[username, copies] : by_user) {
+            std::string error;
+            std::unique_ptr<RecallOpenedUser> opened = RecallOpenedUser::open(
+                batch->storage, batch->service.c_str(), NULL, username, error);
+            if (!opened) {
+                e_error(log_event(), "%s arrived after its recall, not recalled: %s",
+                        message.second.c_str(), error.c_str());
+                continue;
+            }
+            recall_delivery_recall_arrived(opened->user(), batch->dict, batch->listing_fs,
+                                           copies, *flushed.answer.marker);
+        }
+    }
+    finish(f, kept);
+}
+
+void run_late(Batch *batch)
+{
+    timeout_remove(&batch->to_late);
+    std::vector<Flush *> late;
+    late.swap(batch->late);
+    for (Flush *f : late)
+        recall_late_copies(f);
+}
+
+/* Every message answered: late copies are recalled from the ioloop, not
+   from inside the dict's callback (the engine uses the same dict). */
+void answered(Flush *f)
+{
+    if (f->unanswered > 0 || f->asking)
+        return;
+    bool late = false;
+    for (auto &[message, flushed] : f->messages) {
+        if (flushed.answer.recalled && !flushed.answer.marker)
+            e_warning(log_event(), "%s was recalled, but its marker is unreadable: "
+                      "delivered normally", message.second.c_str());
+        late = late || (flushed.answer.recalled && flushed.answer.marker);
+    }
+    if (!late) {
+        finish(f, false);
+        return;
+    }
+    Batch *batch = f->batch;
+    batch->late.push_back(f);
+    if (batch->to_late == nullptr)
+        batch->to_late = timeout_add_short_to(io_loop_get_root(), 0, run_late, batch);
+}
+
+/* A ledger that is down gets the records again later, with what has come
+   since; the spool keeps them meanwhile. */
+void retry_later(Flush *f)
+{
+    Batch *batch = f->batch;
+    batch->queued.insert(batch->queued.begin(), f->records.begin(), f->records.end());
+    batch->queued_files.insert(batch->queued_files.end(), f->files.begin(), f->files.end());
+    f->files.clear();
+    timeout_remove(&batch->to_flush);
+    batch->to_flush = timeout_add_to(io_loop_get_root(), kRetrySecs * 1000, flush, batch);
+    batch->retrying = true;
+    finish(f, true);
+}
+
+void committed(const struct dict_commit_result *result, void *context)
+{
+    Flush *f = static_cast<Flush *>(context);
+    if (result->ret < 0) {
+        e_error(log_event(), "ledger write failed, retrying in %u s (delivery records kept: "
+                "%zu): %s", kRetrySecs, f->records.size(), result->error);
+        retry_later(f);
+        return;
+    }
+    f->batch->retrying = false;
+    DictLedger ledger(f->batch->dict, f->batch->listing_fs);
+    for (const recall::Delivery &copy : f->records)
+        f->messages[{copy.sender, copy.message_id}].copies.push_back(copy);
+    f->unanswered = f->messages.size();
+    f->asking = true;
+    for (auto &[message, flushed] : f->messages) {
+        flushed.answer.on_answer = [f] {
+            f->unanswered--;
+            answered(f);
+        };
+        ledger.recalled_async(message.first, message.second, &flushed.answer);
+    }
+    f->asking = false;
+    answered(f);
+}
+
+void adopt_orphans(Batch *batch)
+{
+    if (!batch->spool)
+        return;
+    for (const std::string &path : batch->spool->claim_orphans()) {
+        std::vector<recall::Delivery> records = recall_spool_read(path);
+        e_info(log_event(), "%s: %zu delivery records of an ended lmtp process taken over",
+               path.c_str(), records.size());
+        batch->queued.insert(batch->queued.end(), records.begin(), records.end());
+        batch->queued_files.push_back(path);
+    }
+}
+
+void flush(Batch *batch)
+{
+    timeout_remove(&batch->to_flush);
+    adopt_orphans(batch);
+    if (batch->queued.empty()) {
+        for (const std::string &path : batch->queued_files)
+            recall_spool_remove(path); /* an empty orphan */
+        batch->queued_files.clear();
+        return;
+    }
+    Flush *f = new Flush{batch, std::move(batch->queued), std::move(batch->queued_files)};
+    batch->queued.clear();
+    batch->queued_files.clear();
+    if (batch->spool) {
+        std::string current = batch->spool->close_current();
+        if (!current.empty())
+            f->files.push_back(current);
+    }
+    batch->in_flight++;
+    recall_with_ids(batch->writer_ids, [&] {
+        DictLedger(batch->dict, batch->listing_fs).store_all_async(f->records, committed, f);
+    });
+}
+
+Batch *open_batch(const std::string &uri, const char *base_dir, std::string &error)
+{
+    for (const std::unique_ptr<Batch> &batch : batches) {
+        if (batch->uri == uri)
+            return batch.get();
+    }
+    auto batch = std::make_unique<Batch>();
+    struct dict_settings set;
+    i_zero(&set);
+    set.base_dir = base_dir;
+    set.event_parent = log_event();
+    const char *dict_error;
+    if (recall_ledger_listing_fs(uri.c_str(), log_event(), &batch->listing_fs, &dict_error) < 0 ||
+        dict_init(uri.c_str(), &set, &batch->dict, &dict_error) < 0) {
+        error = std::string("recall_dict: ") + dict_error;
+        if (batch->listing_fs != NULL)
+            fs_deinit(&batch->listing_fs);
+        return nullptr;
+    }
+    batch->uri = uri;
+    batch->spool = std::make_unique<DeliverySpool>(base_dir, uri);
+    batches.push_back(std::move(batch));
+    return batches.back().get();
+}
+
+void close_batch(std::unique_ptr<Batch> &batch)
+{
+    timeout_remove(&batch->to_flush);
+    timeout_remove(&batch->to_late);
+    dict_deinit(&batch->dict);
+    if (batch->listing_fs != NULL)
+        fs_deinit(&batch->listing_fs);
+}
+
+/* Commits what is queued and runs the dict (and the late copies' recall,
+   when it can) until every flush of the batch is done. */
+void flush_and_wait(Batch *batch)
+{
+    flush(batch);
+    for (unsigned int round = 0; batch->in_flight > 0 && round < 100; round++) {
+        dict_wait(batch->dict);
+        run_late(batch); /* not waiting for the ioloop's turn */
+    }
+}
+
+} // namespace
+
+void recall_delivery_batch_add(struct mail_user *user, const std::string &dict_uri,
+                               const std::vector<recall::Delivery> &records)
+{
+    std::string error;
+    Batch *batch = open_batch(dict_uri, user->set->base_dir, error);
+    if (batch == nullptr) {
+        e_error(user->event, "recall: ledger unavailable, delivery not tracked: %s",
+                error.c_str());
+        return;
+    }
+    batch->storage = mail_storage_service_user_get_service_ctx(user->_service_user);
+    batch->service = user->service;
+    batch->writer_ids = recall_save_ids();
+    if (!batch->spool->append(records, error) && !batch->spool_warned) {
+        batch->spool_warned = true;
+        e_warning(user->event, "recall: delivery records kept in memory only until their "
+                  "commit (a killed process loses them): %s", error.c_str());
+    }
+    batch->queued.insert(batch->queued.end(), records.begin(), records.end());
+    if (batch->queued.size() >= kFlushRecords && !batch->retrying)
+        flush(batch);
+    else if (batch->to_flush == nullptr)
+        batch->to_flush = timeout_add_to(io_loop_get_root(), kRecallGroupCommitMsecs, flush, batch);
+}
+
+void recall_delivery_batch_deinit(void)
+{
+    for (std::unique_ptr<Batch> &batch : batches) {
+        batch->storage = nullptr;
+        flush_and_wait(batch.get());
+        close_batch(batch);
+    }
+    batches.clear();
+    if (batch_event != nullptr)
+        event_unref(&batch_event);
+}
+
+unsigned int recall_delivery_batch_replay(struct mail_storage_service_ctx *storage,
+                                          const char *service, const char *base_dir,
+                                          const std::string &dict_uri)
+{
+    std::string error;
+    Batch *batch = open_batch(dict_uri, base_dir, error);
+    if (batch == nullptr) {
+        e_error(log_event(), "spool not replayed: %s", error.c_str());
+        return 0;
+    }
+    batch->storage = storage;
+    batch->service = service;
+    adopt_orphans(batch);
+    unsigned int replayed = batch->queued.size();
+    flush_and_wait(batch);
+    return replayed;
+}
