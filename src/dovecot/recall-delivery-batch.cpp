@@ -42,9 +42,10 @@ struct Batch {
     struct timeout *to_flush = nullptr;
     unsigned int in_flight = 0;
     bool retrying = false; /* the ledger refused the last commit */
-    /* Flushes with late copies to recall, and the ioloop's turn to do it. */
-    std::vector<Flush *> late;
-    struct timeout *to_late = nullptr;
+    /* Flushes whose next step waits for the ioloop's turn: the dict
+       client must not be given a command from inside its own callback. */
+    std::vector<Flush *> ready;
+    struct timeout *to_ready = nullptr;
     bool spool_warned = false;
 };
 
@@ -54,14 +55,17 @@ struct FlushedMessage {
     DictLedger::RecalledAnswer answer;
 };
 
-/* One group commit on its way: written, then each message looked up. */
+/* One group commit on its way: written, then each message looked up,
+   then the late copies recalled. */
 struct Flush {
+    enum class Next { AskMarkers, RecallLate };
     Batch *batch;
     std::vector<recall::Delivery> records;
     std::vector<std::string> files;
     std::map<std::pair<std::string, std::string>, FlushedMessage> messages;
     size_t unanswered = 0;
     bool asking = false;
+    Next next = Next::AskMarkers;
 };
 
 std::vector<std::unique_ptr<Batch>> batches;
@@ -122,17 +126,32 @@ void recall_late_copies(Flush *f)
     finish(f, kept);
 }
 
-void run_late(Batch *batch)
+void ask_markers(Flush *f);
+
+void run_ready(Batch *batch)
 {
-    timeout_remove(&batch->to_late);
-    std::vector<Flush *> late;
-    late.swap(batch->late);
-    for (Flush *f : late)
-        recall_late_copies(f);
+    timeout_remove(&batch->to_ready);
+    std::vector<Flush *> ready;
+    ready.swap(batch->ready);
+    for (Flush *f : ready) {
+        if (f->next == Flush::Next::AskMarkers)
+            ask_markers(f);
+        else
+            recall_late_copies(f);
+    }
 }
 
-/* Every message answered: late copies are recalled from the ioloop, not
-   from inside the dict's callback (the engine uses the same dict). */
+void make_ready(Flush *f, Flush::Next next)
+{
+    Batch *batch = f->batch;
+    f->next = next;
+    batch->ready.push_back(f);
+    if (batch->to_ready == nullptr)
+        batch->to_ready = timeout_add_short_to(io_loop_get_root(), 0, run_ready, batch);
+}
+
+/* Every message answered: late copies are recalled on the ioloop's turn
+   (the engine uses the same dict). */
 void answered(Flush *f)
 {
     if (f->unanswered > 0 || f->asking)
@@ -144,14 +163,10 @@ void answered(Flush *f)
                       "delivered normally", message.second.c_str());
         late = late || (flushed.answer.recalled && flushed.answer.marker);
     }
-    if (!late) {
+    if (late)
+        make_ready(f, Flush::Next::RecallLate);
+    else
         finish(f, false);
-        return;
-    }
-    Batch *batch = f->batch;
-    batch->late.push_back(f);
-    if (batch->to_late == nullptr)
-        batch->to_late = timeout_add_short_to(io_loop_get_root(), 0, run_late, batch);
 }
 
 /* A ledger that is down gets the records again later, with what has come
@@ -178,6 +193,13 @@ void committed(const struct dict_commit_result *result, void *context)
         return;
     }
     f->batch->retrying = false;
+    make_ready(f, Flush::Next::AskMarkers);
+}
+
+/* Ordered after the commit: a recall that committed its marker later
+   lists these records. */
+void ask_markers(Flush *f)
+{
     DictLedger ledger(f->batch->dict, f->batch->listing_fs);
     for (const recall::Delivery &copy : f->records)
         f->messages[{copy.sender, copy.message_id}].copies.push_back(copy);
@@ -259,7 +281,7 @@ Batch *open_batch(const std::string &uri, const char *base_dir, std::string &err
 void close_batch(std::unique_ptr<Batch> &batch)
 {
     timeout_remove(&batch->to_flush);
-    timeout_remove(&batch->to_late);
+    timeout_remove(&batch->to_ready);
     dict_deinit(&batch->dict);
     if (batch->listing_fs != NULL)
         fs_deinit(&batch->listing_fs);
@@ -272,7 +294,7 @@ void flush_and_wait(Batch *batch)
     flush(batch);
     for (unsigned int round = 0; batch->in_flight > 0 && round < 100; round++) {
         dict_wait(batch->dict);
-        run_late(batch); /* not waiting for the ioloop's turn */
+        run_ready(batch); /* not waiting for the ioloop's turn */
     }
 }
 

@@ -88,8 +88,11 @@ void recalled_callback(const struct dict_lookup_result *result,
         answer->marker = recall::decode_marker(result->value);
     if (answer->orphaned)
         delete answer;
-    else if (answer->on_answer)
-        answer->on_answer();
+    else if (answer->on_answer) {
+        /* A copy: the call may free the answer, and the function with it. */
+        std::function<void()> on_answer = answer->on_answer;
+        on_answer();
+    }
     recall_dict_wait_wakeup();
 }
 

@@ -8,6 +8,8 @@ its recipient NOT-DELIVERED, never RECALLED."""
 
 import os
 import signal
+import sqlite3
+import subprocess
 import threading
 import time
 import unittest
@@ -18,6 +20,8 @@ from postgres import Postgres
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 RACERS = ["racer%d@example.com" % n for n in range(12)]
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                     "recall-bench", "recall-bench")
 
 
 def notices(dovecot, user, mid):
@@ -81,6 +85,30 @@ class PgsqlRaceTest(RaceTest, unittest.TestCase):
     def tearDownClass(cls):
         cls.dovecot.stop()
         cls.postgres.stop()
+
+
+class ManyDeliveriesTest(unittest.TestCase):
+    """Group commits back to back, with their marker lookups in flight:
+    8,000 pipelined LMTP deliveries over 4 connections (recall-bench). No
+    lmtp process dies, every record arrives. (The dict client must not be
+    given a command from inside its own callback: it was, and an lmtp
+    process died within 2,000 to 7,000 deliveries.)"""
+
+    def test_eight_thousand_deliveries_over_four_connections(self):
+        users = {"bulk%d@example.com" % n: "" for n in range(20)}
+        d = Dovecot(users=users).start()
+        try:
+            r = subprocess.run([BENCH, "deliver", "--messages", "8000", "--users", "20",
+                                "--user-format", "bulk{n}@example.com", "--concurrency", "4",
+                                "-q", "--lmtp-port", str(d.ports["lmtp"])],
+                               capture_output=True, text=True)
+            self.assertEqual(0, r.returncode, r.stdout + r.stderr)
+            d.wait_committed()
+            self.assertNotIn("killed with signal", d.log_text())
+            db = sqlite3.connect(d.ledger_dir + "/ledger.db")
+            self.assertEqual(8000, db.execute("select count(*) from recall_delivery").fetchone()[0])
+        finally:
+            d.stop()
 
 
 class KilledBeforeCommitTest(unittest.TestCase):
