@@ -1,16 +1,32 @@
 #include "recall-remote.hpp"
 
-#include <sstream>
+#include <vector>
 
 namespace recall {
 
 namespace {
 
-// "name=0" or "name=1" at the front of words; advances past it.
-std::optional<bool> take_flag(std::istringstream &words, const char *name)
+// The answer's words, in reverse order: take_flag() pops the first.
+std::vector<std::string> words_of(const std::string &answer)
 {
-    std::string word;
-    if (!(words >> word) || word.size() != std::string(name).size() + 2 ||
+    std::vector<std::string> words;
+    size_t start = 0;
+    while ((start = answer.find_first_not_of(' ', start)) != std::string::npos) {
+        size_t end = answer.find(' ', start);
+        words.insert(words.begin(), answer.substr(start, end - start));
+        start = end;
+    }
+    return words;
+}
+
+// "name=0" or "name=1" at the front of words; takes it.
+std::optional<bool> take_flag(std::vector<std::string> &words, const char *name)
+{
+    if (words.empty())
+        return std::nullopt;
+    std::string word = words.back();
+    words.pop_back();
+    if (word.size() != std::string(name).size() + 2 ||
         word.compare(0, word.size() - 2, name) != 0 || word[word.size() - 2] != '=' ||
         (word.back() != '0' && word.back() != '1'))
         return std::nullopt;
@@ -29,12 +45,11 @@ std::string facts_answer(const CopyFacts &facts)
 
 std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
 {
-    std::istringstream words(answer);
+    std::vector<std::string> words = words_of(answer);
     std::optional<bool> present = take_flag(words, "present"), seen = take_flag(words, "seen"),
                         shared = take_flag(words, "shared"), genuine = take_flag(words, "genuine"),
                         protected_mailbox = take_flag(words, "protected");
-    std::string rest;
-    if (!present || !seen || !shared || !genuine || !protected_mailbox || (words >> rest))
+    if (!present || !seen || !shared || !genuine || !protected_mailbox || !words.empty())
         return std::nullopt;
     CopyFacts facts;
     facts.present = *present;
@@ -52,10 +67,9 @@ std::string presence_answer(bool present)
 
 std::optional<bool> parse_presence_answer(const std::string &answer)
 {
-    std::istringstream words(answer);
+    std::vector<std::string> words = words_of(answer);
     std::optional<bool> present = take_flag(words, "present");
-    std::string rest;
-    return present && !(words >> rest) ? present : std::nullopt;
+    return present && words.empty() ? present : std::nullopt;
 }
 
 } // namespace recall

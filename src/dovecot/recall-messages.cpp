@@ -1,4 +1,5 @@
 #include "recall-messages.h"
+#include "recall-file-read.h"
 #include "recall-ledger-dict.h"
 
 extern "C" {
@@ -13,8 +14,6 @@ extern "C" {
 #include "mail-storage.h"
 }
 
-#include <fstream>
-#include <sstream>
 
 namespace {
 
@@ -25,14 +24,12 @@ bool load_template(const std::string &path, const char *setting,
         out = builtin;
         return true;
     }
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    if (!file) {
-        error = std::string(setting) + ": cannot read " + path;
+    std::string text, read_error;
+    if (!recall_read_file(path, text, read_error)) {
+        error = std::string(setting) + ": cannot read " + path + ": " + read_error;
         return false;
     }
-    std::optional<recall::Template> parsed = recall::parse_template(text.str(), error);
+    std::optional<recall::Template> parsed = recall::parse_template(text, error);
     if (!parsed) {
         error = std::string(setting) + ": " + path + ": " + error;
         return false;
