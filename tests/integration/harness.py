@@ -269,12 +269,10 @@ class Dovecot:
         return path
 
     def ledger_uri(self):
-        return {
-            "sqlite": "proxy::recall",
-            "pgsql": "proxy::recall",
-            "fs": "fs:posix:prefix=%s/fs/" % self.ledger_dir,
-            "file": "file:%s/ledger.dict" % self.ledger_dir,
-        }[self.ledger]
+        if self.ledger in ("sqlite", "pgsql"):
+            return "proxy::recall"
+        return {"fs": "fs:posix:prefix=%s/fs/", "file": "file:%s/ledger.dict"}[
+            self.ledger] % self.ledger_dir
 
     def _instance_conf(self):
         """What makes this instance private: its directories, log and
@@ -396,8 +394,7 @@ plugin {{
         """Where lmtp processes keep the delivery records not yet committed
         (and checked for a recall) to this instance's ledger: the spool's
         directory of a ledger is named by the SHA-256 of its recall_dict."""
-        ledger = hashlib.sha256(self.ledger_uri().encode()).hexdigest()[:32]
-        return os.path.join(self.dir, "run", "recall-spool", ledger)
+        return os.path.join(self.dir, "run", "recall-spool", spool_name(self.ledger_uri()))
 
     def spool_files(self):
         try:
@@ -490,6 +487,11 @@ plugin {{
 
 
 _counter = [0]
+
+
+def spool_name(ledger_uri):
+    """The directory of a ledger in the spool: SHA-256 of its recall_dict."""
+    return hashlib.sha256(ledger_uri.encode()).hexdigest()[:32]
 
 
 def eventually(probe, seconds=5.0):

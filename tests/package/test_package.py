@@ -17,7 +17,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-from harness import PASSWORD, Dovecot, free_ports, listeners_conf, make_message  # noqa: E402
+from harness import (PASSWORD, Dovecot, free_ports, listeners_conf, make_message,  # noqa: E402
+                     spool_name)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
@@ -121,6 +122,11 @@ namespace inbox {{
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
         self._wait_listening()
+
+    def spool_dir(self):
+        # Debian's base_dir and the shipped recall_dict.
+        return os.path.join(self.chroot.root, "run", "dovecot", "recall-spool",
+                            spool_name("proxy::recall"))
 
     def doveadm(self, *args, fmt=None):
         command = "doveadm " + ("-f %s " % fmt if fmt else "") + " ".join(
