@@ -50,10 +50,17 @@ bool hash_body(struct mail *mail, struct sha256_ctx &ctx)
 
 std::string compute(struct mail *mail)
 {
-    static const char *const headers[] = {"From", "To", "Cc", "Subject", "Date", "Message-ID"};
+    static const char *const headers[] = {"From", "To", "Cc", "Subject", "Date", "Message-ID",
+                                          NULL};
+    /* All six from one parse of the header: one missing from the mail's
+       cache would otherwise cost a parse of its own. */
+    struct mailbox_header_lookup_ctx *wanted = mailbox_header_lookup_init(mail->box, headers);
+    mail_add_temp_wanted_fields(mail, (enum mail_fetch_field)0, wanted);
+    mailbox_header_lookup_unref(&wanted);
     struct sha256_ctx ctx;
     sha256_init(&ctx);
-    for (const char *name : headers) {
+    for (const char *const *header = headers; *header != NULL; header++) {
+        const char *name = *header;
         const char *value;
         if (mail_get_first_header(mail, name, &value) < 0)
             return "";

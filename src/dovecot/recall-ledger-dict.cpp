@@ -396,10 +396,11 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
        index row is written once. */
     std::set<std::string> indexed;
     for (const recall::Delivery &delivery : records) {
-        dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
+        std::string message = recall_message_key(delivery.sender, delivery.message_id);
+        dict_set(trans, (kDeliveries + message + "/" + recall_copy_key(delivery)).c_str(),
+                 recall::encode_delivery(delivery).c_str());
         std::string bucket = bucket_of(delivery.expires_at);
-        std::string entry = kExpiring + bucket + "/" +
-                            recall_message_key(delivery.sender, delivery.message_id);
+        std::string entry = kExpiring + bucket + "/" + message;
         if (indexed.insert(entry).second)
             dict_set(trans, entry.c_str(), "1");
         if (indexed.insert(kBuckets + bucket).second)
