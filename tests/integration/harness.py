@@ -390,6 +390,17 @@ plugin {{
         found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
         return [int(pid) for pid in found.stdout.split()]
 
+    def remove_stale_uidlist_locks(self, users):
+        """What Dovecot does, after its stale-lock timeout (two minutes,
+        counted from the lock file's ctime), with a dovecot-uidlist.lock
+        that a killed holder left: it removes it. For tests that kill a
+        process and run nothing else meanwhile: every such lock is the
+        killed process's."""
+        for user in users:
+            for folder, _, files in os.walk(os.path.join(self.dir, "home", user)):
+                if "dovecot-uidlist.lock" in files:
+                    os.unlink(os.path.join(folder, "dovecot-uidlist.lock"))
+
     def spool_dir(self):
         """Where lmtp processes keep the delivery records not yet committed
         (and checked for a recall) to this instance's ledger: the spool's

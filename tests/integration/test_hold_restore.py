@@ -345,16 +345,6 @@ class HoldCrashTest(unittest.TestCase):
         self.assertGreaterEqual(done, 20)
         self.assertLess(done, len(CREW), "killed too late to test anything")
 
-    def remove_stale_locks(self):
-        """What Dovecot does, after its stale-lock timeout (two minutes,
-        counted from the lock file's ctime), with a dovecot-uidlist.lock
-        that its killed holder left: it removes it. Nothing else runs here,
-        so every such lock is the killed process's."""
-        for user in CREW:
-            for folder, _, files in os.walk(os.path.join(self.d.dir, "home", user)):
-                if "dovecot-uidlist.lock" in files:
-                    os.unlink(os.path.join(folder, "dovecot-uidlist.lock"))
-
     def rerun(self, command, mid, done):
         """Runs the command again until every row says done: once, and once
         more after the lock that the killed process held is gone (the
@@ -368,7 +358,7 @@ class HoldCrashTest(unittest.TestCase):
                 return result
             self.assertEqual({"FAILED"}, set(left.values()), r.stderr)
             self.assertLessEqual(len(left), 1, "only the mailbox locked at the kill fails")
-            self.remove_stale_locks()
+            self.d.remove_stale_uidlist_locks(CREW)
         self.fail("%s did not complete: %s" % (command, left))
 
     def test_kill_mid_recall_and_mid_restore(self):
