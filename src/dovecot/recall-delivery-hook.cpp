@@ -191,8 +191,7 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
         return;
     }
     DictLedger ledger(dict, state.listing_fs);
-    for (const recall::Delivery &delivery : state.recorded)
-        ledger.store_async(delivery);
+    ledger.store_all_async(state.recorded);
     state.recalled_answer = new DictLedger::RecalledAnswer();
     ledger.recalled_async(state.envelope.sender, state.envelope.message_id,
                           state.recalled_answer);

@@ -372,14 +372,6 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
     dict_transaction_commit_async(&trans, mark_async_callback, (void *)NULL);
 }
 
-void DictLedger::store_async(const recall::Delivery &delivery)
-{
-    struct dict_op_settings set = no_user_settings();
-    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
-    index_expiry(trans, delivery);
-    dict_transaction_commit_async(&trans, store_async_callback, (void *)NULL);
-}
 
 void DictLedger::await_recent_deliveries()
 {
@@ -406,6 +398,8 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
         if (indexed.insert(kBuckets + bucket).second)
             dict_set(trans, (kBuckets + bucket).c_str(), "1");
     }
+    if (callback == nullptr)
+        callback = store_async_callback;
     dict_transaction_commit_async(&trans, callback, context);
 }
 

@@ -72,14 +72,13 @@ public:
     void recalled_async(const std::string &sender, const std::string &message_id,
                         RecalledAnswer *answer);
 
-    /* Writes a new delivery and its expiry index without waiting: the
-       delivery path never blocks on the ledger. Failures are logged. */
-    void store_async(const recall::Delivery &delivery);
-    /* Writes the deliveries of many recipients in one transaction (a
-       group commit); callback(result, context) when it is committed. */
+    /* Writes new deliveries and their expiry index in one transaction,
+       without waiting: the delivery path never blocks on the ledger.
+       callback(result, context) when it is committed; without one,
+       failures are logged. */
     void store_all_async(const std::vector<recall::Delivery> &records,
-                         void (*callback)(const struct dict_commit_result *, void *),
-                         void *context);
+                         void (*callback)(const struct dict_commit_result *, void *) = nullptr,
+                         void *context = nullptr);
     enum class Mark { Fetched, Shared };
     struct CopyMark {
         Mark mark;
