@@ -21,8 +21,22 @@ namespace {
 
 constexpr size_t kFlushRecords = 1000;
 constexpr unsigned int kRetrySecs = 5;
+constexpr size_t kMaxListedMarkers = 10000;
+constexpr time_t kTooManyMarkersSecs = 600;
 
 struct Flush;
+
+/* The recall markers as this process last listed them, and the recall
+   epoch read just before: while the epoch stays, no marker was written or
+   removed since, and a flush needs one lookup instead of one per message. */
+struct MarkerListing {
+    bool listed = false;
+    std::string epoch;
+    std::map<std::string, std::string> markers; /* by message key */
+    /* More markers than kMaxListedMarkers: one lookup per message until
+       then, rather than reading them all after each recall. */
+    time_t too_many_until = 0;
+};
 
 /* The group commit of one ledger in this process. */
 struct Batch {
@@ -47,6 +61,7 @@ struct Batch {
     std::vector<Flush *> ready;
     struct timeout *to_ready = nullptr;
     bool spool_warned = false;
+    MarkerListing listing;
 };
 
 /* One message of a flush: its records and whether it was recalled. */
@@ -55,17 +70,18 @@ struct FlushedMessage {
     DictLedger::RecalledAnswer answer;
 };
 
-/* One group commit on its way: written, then each message looked up,
-   then the late copies recalled. */
+/* One group commit on its way: written, then the recall epoch read and
+   each message looked up in the markers, then the late copies recalled. */
 struct Flush {
-    enum class Next { AskMarkers, RecallLate };
+    enum class Next { AskEpoch, CheckMarkers, RecallLate };
     Batch *batch;
     std::vector<recall::Delivery> records;
     std::vector<std::string> files;
     std::map<std::pair<std::string, std::string>, FlushedMessage> messages;
+    DictLedger::EpochAnswer epoch;
     size_t unanswered = 0;
     bool asking = false;
-    Next next = Next::AskMarkers;
+    Next next = Next::AskEpoch;
 };
 
 std::vector<std::unique_ptr<Batch>> batches;
@@ -126,7 +142,8 @@ void recall_late_copies(Flush *f)
     finish(f, kept);
 }
 
-void ask_markers(Flush *f);
+void ask_epoch(Flush *f);
+void check_markers(Flush *f);
 
 void run_ready(Batch *batch)
 {
@@ -134,10 +151,17 @@ void run_ready(Batch *batch)
     std::vector<Flush *> ready;
     ready.swap(batch->ready);
     for (Flush *f : ready) {
-        if (f->next == Flush::Next::AskMarkers)
-            ask_markers(f);
-        else
+        switch (f->next) {
+        case Flush::Next::AskEpoch:
+            ask_epoch(f);
+            break;
+        case Flush::Next::CheckMarkers:
+            check_markers(f);
+            break;
+        case Flush::Next::RecallLate:
             recall_late_copies(f);
+            break;
+        }
     }
 }
 
@@ -193,16 +217,24 @@ void committed(const struct dict_commit_result *result, void *context)
         return;
     }
     f->batch->retrying = false;
-    make_ready(f, Flush::Next::AskMarkers);
+    make_ready(f, Flush::Next::AskEpoch);
 }
 
-/* Ordered after the commit: a recall that committed its marker later
-   lists these records. */
-void ask_markers(Flush *f)
+/* Ordered after the commit: a recall that committed its marker (and a
+   new epoch) later lists these records; one that committed before has
+   its marker in a listing made after this epoch was read. */
+void ask_epoch(Flush *f)
 {
-    DictLedger ledger(f->batch->dict, f->batch->listing_fs);
     for (const recall::Delivery &copy : f->records)
         f->messages[{copy.sender, copy.message_id}].copies.push_back(copy);
+    f->epoch.on_answer = [f] { make_ready(f, Flush::Next::CheckMarkers); };
+    DictLedger(f->batch->dict, f->batch->listing_fs).recall_epoch_async(&f->epoch);
+}
+
+/* One lookup per message: when the epoch or the markers cannot be read. */
+void ask_each_marker(Flush *f)
+{
+    DictLedger ledger(f->batch->dict, f->batch->listing_fs);
     f->unanswered = f->messages.size();
     f->asking = true;
     for (auto &[message, flushed] : f->messages) {
@@ -213,6 +245,45 @@ void ask_markers(Flush *f)
         ledger.recalled_async(message.first, message.second, &flushed.answer);
     }
     f->asking = false;
+    answered(f);
+}
+
+bool markers_current(Batch *batch, const std::string &epoch)
+{
+    MarkerListing &listing = batch->listing;
+    if (listing.listed && listing.epoch == epoch)
+        return true;
+    listing.listed = false;
+    if (ioloop_time < listing.too_many_until)
+        return false;
+    std::map<std::string, std::string> markers;
+    std::string error;
+    if (!DictLedger(batch->dict, batch->listing_fs).recall_markers(markers, error)) {
+        e_error(log_event(), "cannot list the recall markers: %s", error.c_str());
+        return false;
+    }
+    if (markers.size() > kMaxListedMarkers) {
+        listing.too_many_until = ioloop_time + kTooManyMarkersSecs;
+        return false;
+    }
+    listing = MarkerListing{true, epoch, std::move(markers)};
+    return true;
+}
+
+void check_markers(Flush *f)
+{
+    if (f->epoch.ret < 0 || !markers_current(f->batch, f->epoch.value)) {
+        ask_each_marker(f);
+        return;
+    }
+    const std::map<std::string, std::string> &markers = f->batch->listing.markers;
+    for (auto &[message, flushed] : f->messages) {
+        auto found = markers.find(recall_message_key(message.first, message.second));
+        flushed.answer.answered = true;
+        flushed.answer.recalled = found != markers.end();
+        if (flushed.answer.recalled)
+            flushed.answer.marker = recall::decode_marker(found->second);
+    }
     answered(f);
 }
 

@@ -12,6 +12,7 @@ extern "C" {
 #include "lib.h"
 #include "dict.h"
 #include "fs-api.h"
+#include "guid.h"
 #include "hex-binary.h"
 #include "sha2.h"
 #include "strnum.h"
@@ -29,7 +30,17 @@ const std::string kRecalled = "shared/recall/r/";
 const std::string kMarksExpiring = "shared/recall/x/";
 const std::string kHeld = "shared/recall/k/";
 const std::string kHistory = "shared/recall/h/";
+const std::string kRecallEpoch = kRecalled + "epoch";
 constexpr int64_t kBucketSecs = 60;
+
+/* A value no earlier epoch had: a listing is never taken for current
+   because an old value came back. */
+void new_recall_epoch(struct dict_transaction_context *trans)
+{
+    guid_128_t epoch;
+    guid_128_generate(epoch);
+    dict_set(trans, kRecallEpoch.c_str(), guid_128_to_string(epoch));
+}
 
 /* 128 bits of SHA-256 keep keys short; a collision would only merge two
    lookups, and the engine re-checks sender and Message-ID of each record. */
@@ -94,6 +105,18 @@ void recalled_callback(const struct dict_lookup_result *result,
         on_answer();
     }
     recall_dict_wait_wakeup();
+}
+
+void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAnswer *answer)
+{
+    if (result->ret < 0)
+        i_error("recall: cannot read the recall epoch: %s", result->error);
+    answer->ret = result->ret;
+    if (result->ret > 0)
+        answer->value = result->value;
+    /* A copy: the call may free the answer, and the function with it. */
+    std::function<void()> on_answer = answer->on_answer;
+    on_answer();
 }
 
 void store_async_callback(const struct dict_commit_result *result, void *)
@@ -339,6 +362,7 @@ bool DictLedger::mark_recalled(const std::string &sender, const std::string &mes
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, (kRecalled + recall_message_key(sender, message_id)).c_str(),
              recall::encode_marker(marker).c_str());
+    new_recall_epoch(trans);
     return commit(trans, error);
 }
 
@@ -348,6 +372,7 @@ bool DictLedger::unmark_recalled(const std::string &sender, const std::string &m
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_unset(trans, (kRecalled + recall_message_key(sender, message_id)).c_str());
+    new_recall_epoch(trans);
     return commit(trans, error);
 }
 
@@ -357,6 +382,24 @@ void DictLedger::recalled_async(const std::string &sender, const std::string &me
     struct dict_op_settings set = no_user_settings();
     dict_lookup_async(dict_, &set, (kRecalled + recall_message_key(sender, message_id)).c_str(),
                       recalled_callback, answer);
+}
+
+void DictLedger::recall_epoch_async(EpochAnswer *answer)
+{
+    struct dict_op_settings set = no_user_settings();
+    dict_lookup_async(dict_, &set, kRecallEpoch.c_str(), epoch_callback, answer);
+}
+
+bool DictLedger::recall_markers(std::map<std::string, std::string> &out, std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (!list(kRecalled, entries, error))
+        return false;
+    for (auto &[key, value] : entries) {
+        if (key != kRecallEpoch)
+            out[leaf(key)] = std::move(value);
+    }
+    return true;
 }
 
 void DictLedger::mark_async(const std::vector<CopyMark> &marks)
@@ -444,10 +487,14 @@ bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned i
         stale.push_back(kBuckets + bucket);
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    bool markers_removed = false;
     for (const std::string &key : stale) {
         dict_unset(trans, key.c_str());
         pruned += key.compare(0, kDeliveries.size(), kDeliveries) == 0;
+        markers_removed = markers_removed || key.compare(0, kRecalled.size(), kRecalled) == 0;
     }
+    if (markers_removed)
+        new_recall_epoch(trans);
     return commit(trans, error);
 }
 

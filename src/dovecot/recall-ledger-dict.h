@@ -2,6 +2,7 @@
      shared/recall/d/<message key>/<copy key>  the delivery record
      shared/recall/e/<bucket>/<message key>    records expiring in bucket
      shared/recall/r/<message key>             the message was recalled
+     shared/recall/r/epoch                     changed with every marker
      shared/recall/f/<copy key>                the copy was downloaded
      shared/recall/s/<copy key>                the copy was shared
      shared/recall/x/<bucket>/<copy key>       marks expiring in bucket
@@ -17,6 +18,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -71,6 +73,18 @@ public:
     /* Asks whether the message was recalled, without waiting. */
     void recalled_async(const std::string &sender, const std::string &message_id,
                         RecalledAnswer *answer);
+
+    /* The recall epoch: a new value in every transaction that writes or
+       removes a recall marker, so that a process that listed the markers
+       knows, by one lookup, when to list them again. */
+    struct EpochAnswer {
+        int ret = 0; /* 1 found, 0 none yet, -1 error */
+        std::string value;
+        std::function<void()> on_answer;
+    };
+    void recall_epoch_async(EpochAnswer *answer);
+    /* Every recall marker's value by message key (recall_message_key()). */
+    bool recall_markers(std::map<std::string, std::string> &out, std::string &error);
 
     /* Writes new deliveries and their expiry index in one transaction,
        without waiting: the delivery path never blocks on the ledger.

@@ -4,7 +4,9 @@ here: a recall racing deliveries of its message leaves no readable copy
 (rule 11), on SQLite and PostgreSQL; an lmtp process killed before its
 commit loses no record (the next lmtp process or doveadm recall prune
 commits its spool and recalls a late copy); a record lost for good makes
-its recipient NOT-DELIVERED, never RECALLED."""
+its recipient NOT-DELIVERED, never RECALLED; an lmtp process that keeps
+the recall markers it listed lists them again after every recall, restore
+and prune (the recall epoch)."""
 
 import os
 import signal
@@ -190,6 +192,79 @@ class KilledBeforeCommitTest(unittest.TestCase):
         self.assertEqual({BOB: "RECALLED", CAROL: "NOT-DELIVERED"}, parse_rows(lines)[0])
         self.assertIn(mid, d.message_ids(CAROL))
         self.assertEqual([], notices(d, CAROL, mid))
+
+
+class MarkerListingTest(unittest.TestCase):
+    """One lmtp process (process_limit = 1) keeps the markers it listed
+    while the recall epoch stays: each change of a marker must reach it."""
+    FRANK, GRACE = "frank@example.com", "grace@example.com"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dovecot = Dovecot(users={cls.FRANK: "", cls.GRACE: ""},
+                              plugin_settings={"recall_hold": "7 days"},
+                              extra_conf="service lmtp {\n  process_limit = 1\n}\n").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dovecot.stop()
+
+    def late_copy(self, raw, user):
+        d = self.dovecot
+        self.assertEqual(250, d.lmtp_deliver(ALICE, [user], raw)[user][0])
+
+    def test_after_a_restore_a_late_copy_is_delivered(self):
+        d = self.dovecot
+        mid, raw = make_message(ALICE, [BOB, CAROL, self.FRANK])
+        send_raw(d, ALICE, raw, [BOB])
+        r = d.doveadm("recall", "run", "-u", ALICE, mid)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.late_copy(raw, CAROL)  # the process lists the markers: this one among them
+        self.assertNotIn(mid, d.message_ids(CAROL))
+        pids = d.pids("lmtp")
+        r = d.doveadm("recall", "restore", "-u", ALICE, mid)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.late_copy(raw, self.FRANK)
+        self.assertEqual(pids, d.pids("lmtp"), "the same lmtp process")
+        self.assertIn(mid, d.message_ids(self.FRANK))
+        self.assertEqual([], notices(d, self.FRANK, mid))
+
+    def test_a_recall_after_the_listing_reaches_the_next_late_copy(self):
+        d = self.dovecot
+        _, first = make_message(ALICE, [BOB])
+        send_raw(d, ALICE, first, [BOB])  # the process lists the markers
+        mid, raw = make_message(ALICE, [BOB, self.GRACE])
+        send_raw(d, ALICE, raw, [BOB])
+        pids = d.pids("lmtp")
+        r = d.doveadm("recall", "run", "-u", ALICE, mid)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.late_copy(raw, self.GRACE)
+        self.assertEqual(pids, d.pids("lmtp"), "the same lmtp process")
+        self.assertEqual(1, len(notices(d, self.GRACE, mid)))
+        self.assertNotIn(mid, d.message_ids(self.GRACE))
+
+
+class ManyMarkersTest(unittest.TestCase):
+    """Beyond 10,000 recall markers an lmtp process keeps no listing and
+    asks for each message's marker: late copies are still recalled."""
+
+    def test_late_copy_recalled_without_a_listing(self):
+        d = Dovecot().start()
+        try:
+            mid, raw = make_message(ALICE, [BOB, CAROL])
+            send_raw(d, ALICE, raw, [BOB])
+            r = d.doveadm("recall", "run", "-u", ALICE, mid)
+            self.assertEqual(0, r.returncode, r.stderr)
+            db = sqlite3.connect(d.ledger_dir + "/ledger.db")
+            db.executemany("INSERT INTO recall_marker (msgkey, marker) VALUES (?, 'v=1')",
+                           [("%032x" % n,) for n in range(10001)])
+            db.commit()
+            db.close()
+            self.assertEqual(250, d.lmtp_deliver(ALICE, [CAROL], raw)[CAROL][0])
+            self.assertNotIn(mid, d.message_ids(CAROL))
+            self.assertEqual(1, len(notices(d, CAROL, mid)))
+        finally:
+            d.stop()
 
 
 if __name__ == "__main__":
