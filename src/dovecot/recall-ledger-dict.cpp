@@ -406,11 +406,13 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
+    std::set<std::string> buckets; /* each bucket's row once per transaction */
     for (const CopyMark &m : marks) {
         std::string bucket = bucket_of(m.expires_at), copykey = recall_copy_key(m.user, m.guid);
         dict_set(trans, ((m.mark == Mark::Fetched ? kFetched : kShared) + copykey).c_str(), "1");
         dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
-        dict_set(trans, (kBuckets + bucket).c_str(), "1");
+        if (buckets.insert(bucket).second)
+            dict_set(trans, (kBuckets + bucket).c_str(), "1");
     }
     dict_transaction_commit_async(&trans, mark_async_callback, (void *)NULL);
 }
