@@ -14,6 +14,7 @@ extern "C" {
 #include "fs-api.h"
 #include "guid.h"
 #include "hex-binary.h"
+#include "ioloop.h"
 #include "sha2.h"
 #include "strnum.h"
 }
@@ -126,11 +127,38 @@ void store_async_callback(const struct dict_commit_result *result, void *)
     recall_dict_wait_wakeup();
 }
 
-void mark_async_callback(const struct dict_commit_result *result, void *)
+/* The bucket rows this process wrote (committed or on their way): a
+   session that marks one download per ioloop pass writes its bucket's row
+   once, not per pass. A failed commit takes its rows out again, so the
+   next mark of the bucket writes it: one row covers all the bucket's
+   entries, whichever transaction wrote them. */
+std::set<std::string> &written_bucket_rows()
 {
-    if (result->ret < 0)
+    static std::set<std::string> buckets;
+    return buckets;
+}
+
+/* A bucket is pruned, its row with it, once its minute has begun on the
+   pruning host's clock: a row is taken as there only while its bucket is
+   well ahead of that (records and marks of a normal lifetime always are). */
+constexpr int64_t kBucketRowMarginSecs = 600;
+bool bucket_row_written(int64_t expires_at)
+{
+    int64_t start = expires_at / kBucketSecs * kBucketSecs;
+    return start > (int64_t)ioloop_time + kBucketRowMarginSecs &&
+           written_bucket_rows().count(bucket_of(expires_at)) > 0;
+}
+
+void mark_async_callback(const struct dict_commit_result *result,
+                         std::set<std::string> *written)
+{
+    if (result->ret < 0) {
         i_error("recall: ledger write failed, downloads or shares not recorded: %s",
                 result->error);
+        for (const std::string &bucket : *written)
+            written_bucket_rows().erase(bucket);
+    }
+    delete written;
     recall_dict_wait_wakeup();
 }
 
@@ -406,15 +434,17 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    std::set<std::string> buckets; /* each bucket's row once per transaction */
+    auto *written = new std::set<std::string>; /* the bucket rows it writes */
     for (const CopyMark &m : marks) {
         std::string bucket = bucket_of(m.expires_at), copykey = recall_copy_key(m.user, m.guid);
         dict_set(trans, ((m.mark == Mark::Fetched ? kFetched : kShared) + copykey).c_str(), "1");
         dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
-        if (buckets.insert(bucket).second)
+        if (!bucket_row_written(m.expires_at) && written->insert(bucket).second) {
             dict_set(trans, (kBuckets + bucket).c_str(), "1");
+            written_bucket_rows().insert(bucket);
+        }
     }
-    dict_transaction_commit_async(&trans, mark_async_callback, (void *)NULL);
+    dict_transaction_commit_async(&trans, mark_async_callback, written);
 }
 
 

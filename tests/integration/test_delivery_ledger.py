@@ -6,7 +6,8 @@ import signal
 import time
 import unittest
 
-from harness import Dovecot, find, make_message, message_text, parse_rows, send, xrecall
+from harness import (Dovecot, eventually, find, make_message, message_text, parse_rows, send,
+                     xrecall)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 NO_LEDGER = "proxy:/nonexistent/dict-socket:recall"
@@ -257,6 +258,30 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual({BOB: "RECALLED", "leaving@example.com": "FAILED"}, parse_rows(lines)[0])
         expected = "no such user: leaving@example.com"
         self.assertIn(expected, d.wait_for_log(expected))
+
+
+class MarkRowsTest(unittest.TestCase):
+    """A POP3 session marks each download in its own ioloop pass; the
+    expiry bucket's row of those marks is written once per session."""
+
+    def test_a_sessions_downloads_write_their_bucket_row_once(self):
+        d = Dovecot(extra_conf="log_debug = event=sql_query_finished\n").start()
+        try:
+            for _ in range(5):
+                send(d, "alice@example.com", ["bob@example.com"])
+            start = len(d.log_text())
+            pop = d.pop3("bob@example.com")
+            for n in range(1, 6):
+                pop.retr(n)
+            pop.quit()
+
+            def inserts(table):
+                return [line for line in d.log_text()[start:].splitlines()
+                        if "Finished query 'INSERT INTO %s " % table in line]
+            self.assertTrue(eventually(lambda: len(inserts("recall_fetched")) == 5))
+            self.assertEqual(1, len(inserts("recall_bucket")))
+        finally:
+            d.stop()
 
 
 if __name__ == "__main__":
