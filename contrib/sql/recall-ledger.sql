@@ -27,6 +27,15 @@ CREATE TABLE IF NOT EXISTS recall_expiry (
   PRIMARY KEY (bucket, msgkey)
 );
 
+-- The same for an lmtp process's group commit: one row per commit and
+-- minute, its messages' keys separated by spaces (at most 500).
+CREATE TABLE IF NOT EXISTS recall_expiry_group (
+  bucket   VARCHAR(20) NOT NULL,
+  groupkey VARCHAR(32) NOT NULL,
+  msgkeys  TEXT NOT NULL,
+  PRIMARY KEY (bucket, groupkey)
+);
+
 CREATE TABLE IF NOT EXISTS recall_bucket (
   bucket VARCHAR(20) NOT NULL PRIMARY KEY,
   flag   VARCHAR(1) NOT NULL

@@ -24,6 +24,7 @@ namespace {
 
 const std::string kDeliveries = "shared/recall/d/";
 const std::string kExpiring = "shared/recall/e/";
+const std::string kExpiryGroups = "shared/recall/g/";
 const std::string kBuckets = "shared/recall/b/";
 const std::string kFetched = "shared/recall/f/";
 const std::string kShared = "shared/recall/s/";
@@ -64,6 +65,28 @@ std::string bucket_of(int64_t expires_at)
     return std::to_string(expires_at / kBucketSecs);
 }
 
+/* Messages of one batch in the index of their expiry bucket, in groups
+   of up to kGroupMessages: one row instead of one per message.
+   g/<bucket>/<group id> = "<message key> <message key> ..." */
+constexpr size_t kGroupMessages = 500;
+
+void index_expiry_group(struct dict_transaction_context *trans, const std::string &bucket,
+                        const std::set<std::string> &messages)
+{
+    std::string value;
+    size_t count = 0;
+    for (auto it = messages.begin(); it != messages.end(); ++it) {
+        value += (value.empty() ? "" : " ") + *it;
+        if (++count % kGroupMessages != 0 && std::next(it) != messages.end())
+            continue;
+        guid_128_t id;
+        guid_128_generate(id);
+        dict_set(trans, (kExpiryGroups + bucket + "/" + guid_128_to_string(id)).c_str(),
+                 value.c_str());
+        value.clear();
+    }
+}
+
 /* The record's message in the index of its expiry bucket, for prune. */
 void index_expiry(struct dict_transaction_context *trans, const recall::Delivery &delivery)
 {
@@ -79,6 +102,24 @@ void index_expiry(struct dict_transaction_context *trans, const recall::Delivery
 std::string leaf(const std::string &key)
 {
     return key.substr(key.rfind('/') + 1);
+}
+
+/* The messages an expiry index entry names: one (e/<bucket>/<message
+   key> = "1", as dovecot-lda and earlier versions write) or a group. */
+std::vector<std::string> indexed_messages(const std::string &key, const std::string &value)
+{
+    if (key.compare(0, kExpiryGroups.size(), kExpiryGroups) != 0)
+        return {leaf(key)};
+    std::vector<std::string> messages;
+    for (size_t start = 0; start < value.size();) {
+        size_t end = value.find(' ', start);
+        if (end == std::string::npos)
+            end = value.size();
+        if (end > start)
+            messages.push_back(value.substr(start, end - start));
+        start = end + 1;
+    }
+    return messages;
 }
 
 struct dict_op_settings no_user_settings()
@@ -460,22 +501,47 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     /* Deliveries of one batch share expiry buckets and messages: each
-       index row is written once. */
-    std::set<std::string> indexed;
+       bucket's messages go into its group rows, its own row once. */
+    std::map<std::string, std::set<std::string>> by_bucket; /* the messages of each */
     for (const recall::Delivery &delivery : records) {
         std::string message = recall_message_key(delivery.sender, delivery.message_id);
         dict_set(trans, (kDeliveries + message + "/" + recall_copy_key(delivery)).c_str(),
                  recall::encode_delivery(delivery).c_str());
-        std::string bucket = bucket_of(delivery.expires_at);
-        std::string entry = kExpiring + bucket + "/" + message;
-        if (indexed.insert(entry).second)
-            dict_set(trans, entry.c_str(), "1");
-        if (indexed.insert(kBuckets + bucket).second)
-            dict_set(trans, (kBuckets + bucket).c_str(), "1");
+        by_bucket[bucket_of(delivery.expires_at)].insert(message);
+    }
+    for (const auto &[bucket, messages] : by_bucket) {
+        index_expiry_group(trans, bucket, messages);
+        dict_set(trans, (kBuckets + bucket).c_str(), "1");
     }
     if (callback == nullptr)
         callback = store_async_callback;
     dict_transaction_commit_async(&trans, callback, context);
+}
+
+/* The expired records of one message; keep when some of its records
+   still expire in bucket (and are not expired yet). */
+bool DictLedger::prune_message(const std::string &message, const std::string &bucket,
+                               int64_t now, std::vector<std::string> &stale, bool &keep,
+                               std::string &error)
+{
+    std::vector<std::pair<std::string, std::string>> copies;
+    if (!list(kDeliveries + message + "/", copies, error))
+        return false;
+    keep = false;
+    size_t remaining = copies.size();
+    for (const auto &[key, value] : copies) {
+        std::optional<recall::Delivery> d = recall::decode_delivery(value);
+        if (!d || d->expires_at <= now) {
+            stale.push_back(key);
+            remaining--;
+        } else {
+            keep = keep || bucket_of(d->expires_at) == bucket;
+        }
+    }
+    /* The recall marker lives as long as the message's records. */
+    if (remaining == 0)
+        stale.push_back(kRecalled + message);
+    return true;
 }
 
 /* Deletes the expired records of each message listed in the bucket, and
@@ -483,39 +549,35 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
 bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
                               std::string &error)
 {
-    std::vector<std::pair<std::string, std::string>> messages;
-    if (!list(kExpiring + bucket + "/", messages, error))
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (!list(kExpiring + bucket + "/", entries, error) ||
+        !list(kExpiryGroups + bucket + "/", entries, error))
         return false;
     /* Keys collected before the transaction: a proxy dict runs iterations
        and transactions over one connection. */
     std::vector<std::string> stale;
-    unsigned int kept_messages = 0;
-    for (const auto &entry : messages) {
-        std::vector<std::pair<std::string, std::string>> copies;
-        if (!list(kDeliveries + leaf(entry.first) + "/", copies, error))
-            return false;
-        bool keep = false;
-        size_t remaining = copies.size();
-        for (const auto &[key, value] : copies) {
-            std::optional<recall::Delivery> d = recall::decode_delivery(value);
-            if (!d || d->expires_at <= now) {
-                stale.push_back(key);
-                remaining--;
-            } else {
-                keep = keep || bucket_of(d->expires_at) == bucket;
+    std::map<std::string, bool> kept; /* each message once, in however many entries */
+    unsigned int kept_entries = 0;
+    for (const auto &[key, value] : entries) {
+        bool keep_entry = false;
+        for (const std::string &message : indexed_messages(key, value)) {
+            auto done = kept.find(message);
+            if (done == kept.end()) {
+                bool keep;
+                if (!prune_message(message, bucket, now, stale, keep, error))
+                    return false;
+                done = kept.emplace(message, keep).first;
             }
+            keep_entry = keep_entry || done->second;
         }
-        /* The recall marker lives as long as the message's records. */
-        if (remaining == 0)
-            stale.push_back(kRecalled + leaf(entry.first));
-        if (keep)
-            kept_messages++;
+        if (keep_entry)
+            kept_entries++;
         else
-            stale.push_back(entry.first);
+            stale.push_back(key);
     }
     if (!stale_marks(bucket, stale, error))
         return false;
-    if (kept_messages == 0)
+    if (kept_entries == 0)
         stale.push_back(kBuckets + bucket);
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);

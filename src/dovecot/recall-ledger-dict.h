@@ -1,6 +1,7 @@
 /* The ledger of deliveries (SPEC section 7) in a Dovecot dict.
      shared/recall/d/<message key>/<copy key>  the delivery record
      shared/recall/e/<bucket>/<message key>    records expiring in bucket
+     shared/recall/g/<bucket>/<group id>       the same for a batch's messages
      shared/recall/r/<message key>             the message was recalled
      shared/recall/r/epoch                     changed with every marker
      shared/recall/f/<copy key>                the copy was downloaded
@@ -124,6 +125,8 @@ private:
               std::string &error);
     bool list_fs(const std::string &path,
                  std::vector<std::pair<std::string, std::string>> &out, std::string &error);
+    bool prune_message(const std::string &message, const std::string &bucket, int64_t now,
+                       std::vector<std::string> &stale, bool &keep, std::string &error);
     bool prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
                       std::string &error);
     bool prune_history(int64_t now, std::string &error);

@@ -110,6 +110,8 @@ class Postgres:
               FROM generate_series(1, {n}) i;
             INSERT INTO recall_expiry SELECT (29000000 + i / 1000)::text, md5(i::text), '1'
               FROM generate_series(1, {n}) i;
+            INSERT INTO recall_expiry_group SELECT (29000000 + i / 10)::text, md5('g' || i),
+                md5(i::text) || ' ' || md5('m' || i) FROM generate_series(1, {n}) i;
             INSERT INTO recall_bucket SELECT (29000000 + i)::text, '1'
               FROM generate_series(1, 1440) i;
             INSERT INTO recall_fetched SELECT md5('f' || i), '1' FROM generate_series(1, {n}) i;

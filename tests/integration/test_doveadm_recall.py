@@ -7,7 +7,7 @@ import sqlite3
 import time
 import unittest
 
-from harness import Dovecot, find, send, xrecall
+from harness import Dovecot, find, make_message, send, send_raw, xrecall
 
 METRICS = """
 metric recall_finished {
@@ -166,6 +166,42 @@ class DoveadmTest(unittest.TestCase):
             r = brief.doveadm("recall", "check", "-u", ALICE, mid_long)
             self.assertEqual(77, r.returncode, r.stderr)
             self.assertEqual({"pruned": 0, "purged": 0, "replayed": 0}, brief.prune()[1])
+        finally:
+            brief.stop()
+
+    def test_prune_takes_grouped_and_earlier_index_entries(self):
+        # Each group commit (and each dovecot-lda delivery) indexes its
+        # messages in one group row; earlier versions wrote one row per
+        # message. A message in two commits is in two groups: its records
+        # are pruned and counted once.
+        short = ["short%d@example.com" % n for n in range(3)]
+        brief = Dovecot(plugin_settings={"recall_window": "1s", "recall_retention": "1s"},
+                        users={user: "" for user in short}).start()
+        try:
+            db = sqlite3.connect(brief.ledger_dir + "/ledger.db")
+            rows = lambda table: db.execute("select count(*) from %s" % table).fetchone()[0]
+            mid, raw = make_message(ALICE, short)
+            send_raw(brief, ALICE, raw, short[:2])
+            brief.lmtp_deliver(ALICE, [short[2]], raw)  # the same message, a later commit
+            r = brief.lda_deliver(ALICE, short[0], make_message(ALICE, [short[0]])[1])
+            self.assertEqual(0, r.returncode, r.stderr)
+            self.assertEqual(4, rows("recall_delivery"))
+            self.assertEqual(3, rows("recall_expiry_group"))
+            # The dovecot-lda message as the previous version indexed it.
+            bucket, group, msgkey = db.execute(
+                "select bucket, groupkey, msgkeys from recall_expiry_group g"
+                " where (select count(*) from recall_expiry_group h"
+                "        where instr(h.msgkeys, g.msgkeys) > 0) = 1").fetchone()
+            db.execute("delete from recall_expiry_group where groupkey = ?", (group,))
+            db.execute("insert into recall_expiry values (?, ?, '1')", (bucket, msgkey))
+            db.commit()
+            time.sleep(3)
+            r, counts = brief.prune()
+            self.assertEqual(0, r.returncode, r.stderr)
+            self.assertEqual(4, counts["pruned"])
+            for table in ("recall_delivery", "recall_expiry_group", "recall_expiry",
+                          "recall_bucket"):
+                self.assertEqual(0, rows(table), table)
         finally:
             brief.stop()
 

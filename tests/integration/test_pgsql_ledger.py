@@ -13,8 +13,8 @@ from postgres import DATABASE, ROLE, Postgres
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORT = "short@example.com"
-LEDGER_TABLES = ("recall_delivery", "recall_expiry", "recall_fetched", "recall_shared",
-                 "recall_mark_expiry", "recall_marker")
+LEDGER_TABLES = ("recall_delivery", "recall_expiry", "recall_expiry_group", "recall_fetched",
+                 "recall_shared", "recall_mark_expiry", "recall_marker")
 
 postgres = dovecot = None
 
