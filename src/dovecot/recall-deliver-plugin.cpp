@@ -10,7 +10,7 @@ extern "C" {
 #include "lib.h"
 #include "module-dir.h"
 #include "mail-deliver.h"
-#include "mail-storage.h"
+#include "mail-storage-private.h"
 #include "mail-user.h"
 #include "smtp-address.h"
 
@@ -32,20 +32,64 @@ static std::string address_text(const struct smtp_address *address)
     return text == NULL ? "" : text;
 }
 
+/* What the message says: the same for every recipient of a transaction. */
+struct message_fields {
+    const struct mail_deliver_session *session = NULL;
+    std::string message_id, subject, digest;
+};
+
+/* The last transaction's, taken from its incoming mail. LMTP hands the
+   later recipients of a transaction the first one's saved copy instead,
+   whose digest would be read again from its file. Every delivery of the
+   process passes this hook, and a transaction's first delivery reads the
+   incoming mail, so a saved copy under the session recorded here is one
+   of that same transaction. */
+static message_fields last_message;
+
+static bool is_incoming_mail(struct mail *mail)
+{
+    return strcmp(mailbox_get_storage(mail->box)->name, "raw") == 0;
+}
+
+static message_fields message_fields_of(struct mail *mail)
+{
+    message_fields fields;
+    const char *message_id, *subject;
+    /* The incoming mail: its headers are parsed once for all recipients. */
+    if (mail_get_first_header(mail, "Message-ID", &message_id) >= 0)
+        fields.message_id = recall_normalize_message_id(message_id);
+    if (mail_get_first_header_utf8(mail, "Subject", &subject) > 0)
+        fields.subject = recall::sanitize_line(subject);
+    if (!fields.message_id.empty())
+        fields.digest = recall_content_digest(mail);
+    return fields;
+}
+
+static const message_fields &transaction_message(struct mail_deliver_context *ctx,
+                                                 message_fields &own)
+{
+    if (is_incoming_mail(ctx->src_mail)) {
+        last_message = message_fields_of(ctx->src_mail);
+        last_message.session = ctx->session;
+        return last_message;
+    }
+    if (ctx->session != NULL && ctx->session == last_message.session)
+        return last_message;
+    own = message_fields_of(ctx->src_mail);
+    return own;
+}
+
 static recall_envelope envelope_of(struct mail_deliver_context *ctx)
 {
     recall_envelope envelope;
     envelope.sender = address_text(ctx->mail_from);
     envelope.recipient = address_text(
         ctx->rcpt_params.orcpt.addr != NULL ? ctx->rcpt_params.orcpt.addr : ctx->rcpt_to);
-    const char *message_id, *subject;
-    /* The incoming mail: its headers are parsed once for all recipients. */
-    if (mail_get_first_header(ctx->src_mail, "Message-ID", &message_id) >= 0)
-        envelope.message_id = recall_normalize_message_id(message_id);
-    if (mail_get_first_header_utf8(ctx->src_mail, "Subject", &subject) > 0)
-        envelope.subject = recall::sanitize_line(subject);
-    if (!envelope.message_id.empty())
-        envelope.digest = recall_content_digest(ctx->src_mail);
+    message_fields own;
+    const message_fields &message = transaction_message(ctx, own);
+    envelope.message_id = message.message_id;
+    envelope.subject = message.subject;
+    envelope.digest = message.digest;
     return envelope;
 }
 
