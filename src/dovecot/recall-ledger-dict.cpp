@@ -503,8 +503,14 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
     /* Deliveries of one batch share expiry buckets and messages: each
        bucket's messages go into its group rows, its own row once. */
     std::map<std::string, std::set<std::string>> by_bucket; /* the messages of each */
+    /* A transaction's records follow each other: one hash per message. */
+    const recall::Delivery *keyed = nullptr;
+    std::string message;
     for (const recall::Delivery &delivery : records) {
-        std::string message = recall_message_key(delivery.sender, delivery.message_id);
+        if (keyed == nullptr || keyed->sender != delivery.sender ||
+            keyed->message_id != delivery.message_id)
+            message = recall_message_key(delivery.sender, delivery.message_id);
+        keyed = &delivery;
         dict_set(trans, (kDeliveries + message + "/" + recall_copy_key(delivery)).c_str(),
                  recall::encode_delivery(delivery).c_str());
         by_bucket[bucket_of(delivery.expires_at)].insert(message);
