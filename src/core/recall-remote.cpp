@@ -6,26 +6,29 @@ namespace recall {
 
 namespace {
 
-// The answer's words, in reverse order: take_flag() pops the first.
-std::vector<std::string> words_of(const std::string &answer)
-{
+// The answer's words, and how many of them were taken.
+struct Words {
     std::vector<std::string> words;
-    size_t start = 0;
-    while ((start = answer.find_first_not_of(' ', start)) != std::string::npos) {
-        size_t end = answer.find(' ', start);
-        words.insert(words.begin(), answer.substr(start, end - start));
-        start = end;
+    size_t taken = 0;
+
+    explicit Words(const std::string &answer)
+    {
+        size_t start = 0;
+        while ((start = answer.find_first_not_of(' ', start)) != std::string::npos) {
+            size_t end = answer.find(' ', start);
+            words.push_back(answer.substr(start, end - start));
+            start = end;
+        }
     }
-    return words;
-}
+    bool all_taken() const { return taken == words.size(); }
+};
 
 // "name=0" or "name=1" at the front of words; takes it.
-std::optional<bool> take_flag(std::vector<std::string> &words, const char *name)
+std::optional<bool> take_flag(Words &words, const char *name)
 {
-    if (words.empty())
+    if (words.all_taken())
         return std::nullopt;
-    std::string word = words.back();
-    words.pop_back();
+    const std::string &word = words.words[words.taken++];
     if (word.size() != std::string(name).size() + 2 ||
         word.compare(0, word.size() - 2, name) != 0 || word[word.size() - 2] != '=' ||
         (word.back() != '0' && word.back() != '1'))
@@ -45,11 +48,11 @@ std::string facts_answer(const CopyFacts &facts)
 
 std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
 {
-    std::vector<std::string> words = words_of(answer);
+    Words words(answer);
     std::optional<bool> present = take_flag(words, "present"), seen = take_flag(words, "seen"),
                         shared = take_flag(words, "shared"), genuine = take_flag(words, "genuine"),
                         protected_mailbox = take_flag(words, "protected");
-    if (!present || !seen || !shared || !genuine || !protected_mailbox || !words.empty())
+    if (!present || !seen || !shared || !genuine || !protected_mailbox || !words.all_taken())
         return std::nullopt;
     CopyFacts facts;
     facts.present = *present;
@@ -67,9 +70,9 @@ std::string presence_answer(bool present)
 
 std::optional<bool> parse_presence_answer(const std::string &answer)
 {
-    std::vector<std::string> words = words_of(answer);
+    Words words(answer);
     std::optional<bool> present = take_flag(words, "present");
-    return present && words.empty() ? present : std::nullopt;
+    return present && words.all_taken() ? present : std::nullopt;
 }
 
 } // namespace recall

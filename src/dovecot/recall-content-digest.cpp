@@ -40,11 +40,6 @@ constexpr unsigned int kDigestHeaderCount = 6;
 const char *const kDigestHeaders[kDigestHeaderCount] = {"From",    "To",   "Cc",
                                                         "Subject", "Date", "Message-ID"};
 
-/* The first value of each digest header, as mail_get_first_header() gives
-   it (whitespace after the colon skipped, NULs replaced), read from the
-   message's own header in one pass: the mail's index may have parsed the
-   header already for other fields (LMTP does), and asking it for more
-   would parse it again. */
 /* The parser keeps the blanks after the colon but one; the index skips
    them all, up to the first other character (a line end included). */
 const char *first_value(const struct message_header_line *hdr)
@@ -58,6 +53,11 @@ const char *first_value(const struct message_header_line *hdr)
     return message_header_strdup(pool_datastack_create(), value, size);
 }
 
+/* The first value of each digest header, as mail_get_first_header() gives
+   it (whitespace after the colon skipped, NULs replaced), read from the
+   message's own header in one pass: the mail's index may have parsed the
+   header already for other fields (LMTP does), and asking it for more
+   would parse it again. */
 bool read_header_values(struct istream *input, const char *values[kDigestHeaderCount])
 {
     for (unsigned int i = 0; i < kDigestHeaderCount; i++)

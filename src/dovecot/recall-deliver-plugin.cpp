@@ -55,7 +55,6 @@ static message_fields message_fields_of(struct mail *mail)
 {
     message_fields fields;
     const char *message_id, *subject;
-    /* The incoming mail: its headers are parsed once for all recipients. */
     if (mail_get_first_header(mail, "Message-ID", &message_id) >= 0)
         fields.message_id = recall_normalize_message_id(message_id);
     if (mail_get_first_header_utf8(mail, "Subject", &subject) > 0)

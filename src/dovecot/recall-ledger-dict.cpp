@@ -73,18 +73,24 @@ constexpr size_t kGroupMessages = 500;
 void index_expiry_group(struct dict_transaction_context *trans, const std::string &bucket,
                         const std::set<std::string> &messages)
 {
-    std::string value;
-    size_t count = 0;
-    for (auto it = messages.begin(); it != messages.end(); ++it) {
-        value += (value.empty() ? "" : " ") + *it;
-        if (++count % kGroupMessages != 0 && std::next(it) != messages.end())
-            continue;
+    auto write_group = [&](const std::string &value) {
         guid_128_t id;
         guid_128_generate(id);
         dict_set(trans, (kExpiryGroups + bucket + "/" + guid_128_to_string(id)).c_str(),
                  value.c_str());
-        value.clear();
+    };
+    std::string value;
+    size_t count = 0;
+    for (const std::string &message : messages) {
+        value += (count == 0 ? "" : " ") + message;
+        if (++count == kGroupMessages) {
+            write_group(value);
+            value.clear();
+            count = 0;
+        }
     }
+    if (count > 0)
+        write_group(value);
 }
 
 /* The record's message in the index of its expiry bucket, for prune. */
@@ -111,14 +117,11 @@ std::vector<std::string> indexed_messages(const std::string &key, const std::str
     if (key.compare(0, kExpiryGroups.size(), kExpiryGroups) != 0)
         return {leaf(key)};
     std::vector<std::string> messages;
-    for (size_t start = 0; start < value.size();) {
-        size_t end = value.find(' ', start);
-        if (end == std::string::npos)
-            end = value.size();
-        if (end > start)
-            messages.push_back(value.substr(start, end - start));
-        start = end + 1;
-    }
+    T_BEGIN {
+        for (const char *const *word = t_strsplit_spaces(value.c_str(), " "); *word != NULL;
+             word++)
+            messages.emplace_back(*word);
+    } T_END;
     return messages;
 }
 
@@ -487,7 +490,6 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
     }
     dict_transaction_commit_async(&trans, mark_async_callback, written);
 }
-
 
 void DictLedger::await_recent_deliveries()
 {

@@ -14,7 +14,6 @@ extern "C" {
 #include "mail-storage.h"
 }
 
-
 namespace {
 
 bool load_template(const std::string &path, const char *setting,
