@@ -10,6 +10,11 @@
 
 namespace recall {
 
+// The longest a delivering process holds a record before its group commit
+// to the ledger: a recall waits this long before it lists the records, so
+// that the deliveries it raced are listed too.
+constexpr unsigned int kGroupCommitMsecs = 100;
+
 // Where a copy stands in a recall. Stored so that an interrupted recall
 // resumes without recalling or notifying twice (SPEC rule 12).
 enum class Progress {

@@ -1,9 +1,9 @@
 /* doveadm recall copy: one step of a recall on the backend that holds the
    recipient's mail, asked by the backend where the recall runs (over this
    backend's doveadm HTTP API as recallCopy, with its doveadm_password; see
-   recall-remote-mailbox.cpp). The work is recall_copy_step() in lib90. */
+   recall-remote-mailbox.cpp). The work is recall_plugin_api.copy_step() in lib90. */
 #include "doveadm-recall-copy.h"
-#include "recall-plugin.h"
+#include "recall-plugin-api.h"
 
 extern "C" {
 #include "lib.h"
@@ -19,11 +19,11 @@ struct copy_cmd_context {
     const char *record;
 };
 
-int cmd_copy_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user)
+int cmd_copy_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user) noexcept
 {
     auto *ctx = (struct copy_cmd_context *)_ctx;
     std::string answer, error;
-    int exit_code = recall_copy_step(user, ctx->operation, ctx->record, answer, error);
+    int exit_code = recall_plugin_api.copy_step(user, ctx->operation, ctx->record, answer, error);
     if (exit_code != 0) {
         i_error("recall copy: %s", error.c_str());
         _ctx->exit_code = exit_code;
@@ -33,7 +33,7 @@ int cmd_copy_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user)
     return 0;
 }
 
-void cmd_copy_init(struct doveadm_mail_cmd_context *_ctx, const char *const args[])
+void cmd_copy_init(struct doveadm_mail_cmd_context *_ctx, const char *const args[]) noexcept
 {
     auto *ctx = (struct copy_cmd_context *)_ctx;
     if (args[0] == NULL || args[1] == NULL || args[2] != NULL)
@@ -43,7 +43,7 @@ void cmd_copy_init(struct doveadm_mail_cmd_context *_ctx, const char *const args
     doveadm_print_header_simple("answer");
 }
 
-struct doveadm_mail_cmd_context *cmd_copy_alloc(void)
+struct doveadm_mail_cmd_context *cmd_copy_alloc(void) noexcept
 {
     struct copy_cmd_context *ctx = doveadm_mail_cmd_alloc(struct copy_cmd_context);
     ctx->ctx.v.init = cmd_copy_init;

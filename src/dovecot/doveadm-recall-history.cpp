@@ -27,7 +27,7 @@ void print_entry(const recall::HistoryEntry &entry)
     doveadm_print(entry.counts.c_str());
 }
 
-void cmd_recall_history(struct doveadm_cmd_context *cctx)
+void cmd_recall_history(struct doveadm_cmd_context *cctx) noexcept
 {
     const char *sender = "", *since_text = NULL;
     (void)doveadm_cmd_param_str(cctx, "user", &sender);

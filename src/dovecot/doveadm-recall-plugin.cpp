@@ -6,7 +6,8 @@
 #include "doveadm-recall-commands.h"
 #include "doveadm-recall-copy.h"
 #include "doveadm-recall-ledger.h"
-#include "recall-plugin.h"
+#include "recall-boundary.h"
+#include "recall-plugin-api.h"
 
 extern "C" {
 #include "lib.h"
@@ -18,9 +19,9 @@ extern "C" {
 #include "doveadm-print.h"
 #include <sysexits.h>
 
-const char *doveadm_recall_plugin_version = DOVECOT_ABI_VERSION;
-void doveadm_recall_plugin_init(struct module *module);
-void doveadm_recall_plugin_deinit(void);
+RECALL_EXPORT const char *doveadm_recall_plugin_version = DOVECOT_ABI_VERSION;
+RECALL_EXPORT void doveadm_recall_plugin_init(struct module *module) noexcept;
+RECALL_EXPORT void doveadm_recall_plugin_deinit(void) noexcept;
 }
 
 namespace {
@@ -79,7 +80,7 @@ private:
     {
         struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
         uint32_t uid = 0;
-        if (mailbox_open(box) < 0 || recall_find_message_id(box, message_id, &uid) < 0 ||
+        if (mailbox_open(box) < 0 || recall_plugin_api.find_message_id(box, message_id, &uid) < 0 ||
             uid == 0) {
             mailbox_free(&box);
             return;
@@ -111,26 +112,26 @@ int fail(struct doveadm_mail_cmd_context *ctx, int exit_code, const char *messag
     return -1;
 }
 
-int cmd_recall_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user)
+int cmd_recall_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user) noexcept
 {
     auto *ctx = (struct recall_cmd_context *)_ctx;
-    struct recall_user *ruser = recall_user_get(user);
+    struct recall_user *ruser = recall_plugin_api.user_get(user);
     if (ruser == NULL)
         return fail(_ctx, EX_CONFIG, "recall is disabled for this user (see the error log)");
-    std::string message_id = recall_normalize_message_id(ctx->message_id);
+    std::string message_id = recall_plugin_api.normalize_message_id(ctx->message_id);
     if (message_id.empty())
         return fail(_ctx, EX_USAGE, "not a Message-ID (expected <id@domain>)");
 
-    const recall::Settings &settings = recall_user_settings(ruser);
+    const recall::Settings &settings = recall_plugin_api.user_settings(ruser);
     SentCopy sent(user, message_id);
     recall_sender_copy copy;
     if (sent.mail() != NULL)
-        (void)recall_sender_copy_read(sent.mail(), copy);
+        (void)recall_plugin_api.sender_copy_read(sent.mail(), copy);
     recall::Request request{settings.address, settings.org, message_id, copy.recipients,
                             ctx->action == Action::Check};
     recall::Outcome outcome = ctx->action == Action::Restore
-                                  ? recall_restore_execute(user, ruser, request, sent.mail())
-                                  : recall_execute(user, ruser, request, sent.mail());
+                                  ? recall_plugin_api.restore_execute(user, ruser, request, sent.mail())
+                                  : recall_plugin_api.execute(user, ruser, request, sent.mail());
     if (outcome.refusal != recall::Refusal::None)
         return fail(_ctx, refusal_exit_code(outcome.refusal),
                     t_strdup_printf("%s: %s", message_id.c_str(),
@@ -143,7 +144,7 @@ int cmd_recall_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user
     return 0;
 }
 
-void cmd_recall_init(struct doveadm_mail_cmd_context *_ctx, const char *const args[])
+void cmd_recall_init(struct doveadm_mail_cmd_context *_ctx, const char *const args[]) noexcept
 {
     auto *ctx = (struct recall_cmd_context *)_ctx;
     if (args[0] == NULL || args[1] != NULL)
@@ -170,12 +171,12 @@ struct doveadm_mail_cmd_context *recall_cmd_alloc(Action action)
     return &ctx->ctx;
 }
 
-struct doveadm_mail_cmd_context *cmd_recall_check_alloc(void)
+struct doveadm_mail_cmd_context *cmd_recall_check_alloc(void) noexcept
 {
     return recall_cmd_alloc(Action::Check);
 }
-struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) { return recall_cmd_alloc(Action::Run); }
-struct doveadm_mail_cmd_context *cmd_recall_restore_alloc(void)
+struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) noexcept { return recall_cmd_alloc(Action::Run); }
+struct doveadm_mail_cmd_context *cmd_recall_restore_alloc(void) noexcept
 {
     return recall_cmd_alloc(Action::Restore);
 }
@@ -203,8 +204,9 @@ struct doveadm_cmd_ver2 recall_commands[] = {
 
 } // namespace
 
-void doveadm_recall_plugin_init(struct module *)
+void doveadm_recall_plugin_init(struct module *) noexcept
 {
+    recall_boundary_init();
     for (struct doveadm_cmd_ver2 &cmd : recall_commands)
         doveadm_cmd_register_ver2(&cmd);
     doveadm_recall_prune_register();
@@ -212,6 +214,7 @@ void doveadm_recall_plugin_init(struct module *)
     doveadm_recall_copy_register();
 }
 
-void doveadm_recall_plugin_deinit(void)
+void doveadm_recall_plugin_deinit(void) noexcept
 {
+    recall_boundary_deinit();
 }

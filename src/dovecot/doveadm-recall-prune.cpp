@@ -4,8 +4,7 @@
    from its recipient's mail (recall_hold). Prints the three counts. */
 #include "doveadm-recall-commands.h"
 #include "doveadm-recall-ledger.h"
-#include "recall-delivery-batch.h"
-#include "recall-hold.h"
+#include "recall-plugin-api.h"
 #include "recall-privileges.h"
 
 extern "C" {
@@ -39,7 +38,7 @@ struct mail_storage_service_ctx *storage_init(void)
 unsigned int replay_spool(void)
 {
     struct mail_storage_service_ctx *storage = storage_init();
-    unsigned int replayed = recall_delivery_batch_replay(
+    unsigned int replayed = recall_plugin_api.delivery_batch_replay(
         storage, "doveadm", doveadm_settings->base_dir, doveadm_recall_setting("recall_dict"));
     mail_storage_service_deinit(&storage);
     return replayed;
@@ -68,7 +67,7 @@ bool purge_user(struct mail_storage_service_ctx *storage, const std::string &use
         return false;
     }
     bool waiting = false;
-    bool ok = recall_hold_purge(user, ioloop_time, waiting, error);
+    bool ok = recall_plugin_api.hold_purge(user, ioloop_time, waiting, error);
     mail_user_deinit(&user);
     mail_storage_service_user_unref(&suser);
     recall_restore_ids(ids);
@@ -112,7 +111,7 @@ bool purge_holds(DictLedger &ledger, unsigned int &purged)
     return failed.empty();
 }
 
-void cmd_recall_prune(struct doveadm_cmd_context *)
+void cmd_recall_prune(struct doveadm_cmd_context *) noexcept
 {
     CommandLedger command;
     if (!command.open("recall prune"))

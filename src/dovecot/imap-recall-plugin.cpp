@@ -1,6 +1,7 @@
 /* lib95_imap_recall_plugin ("imap_recall"): the XRECALL command and its
    capability (SPEC section 3). */
-#include "recall-plugin.h"
+#include "recall-boundary.h"
+#include "recall-plugin-api.h"
 #include "imap-recall-args.h"
 
 extern "C" {
@@ -10,13 +11,13 @@ extern "C" {
 #include "mail-storage.h"
 #include "str.h"
 
-const char *imap_recall_plugin_version = DOVECOT_ABI_VERSION;
-const char *imap_recall_plugin_dependencies[] = {"recall", NULL};
-void imap_recall_plugin_init(struct module *module);
-void imap_recall_plugin_deinit(void);
+RECALL_EXPORT const char *imap_recall_plugin_version = DOVECOT_ABI_VERSION;
+RECALL_EXPORT const char *imap_recall_plugin_dependencies[] = {"recall", NULL};
+RECALL_EXPORT void imap_recall_plugin_init(struct module *module) noexcept;
+RECALL_EXPORT void imap_recall_plugin_deinit(void) noexcept;
 }
 
-extern "C" const char imap_recall_plugin_binary_dependency[] = "imap";
+extern "C" RECALL_EXPORT const char imap_recall_plugin_binary_dependency[] = "imap";
 
 #include "../core/recall-text.hpp"
 
@@ -29,8 +30,8 @@ imap_client_created_func_t *next_client_created;
 
 bool is_webmail_session(struct client *client, struct recall_user **ruser_r)
 {
-    *ruser_r = recall_user_get(client->user);
-    return *ruser_r != NULL && recall_user_is_webmail(*ruser_r, client->user->conn.remote_ip);
+    *ruser_r = recall_plugin_api.user_get(client->user);
+    return *ruser_r != NULL && recall_plugin_api.user_is_webmail(*ruser_r, client->user->conn.remote_ip);
 }
 
 /* An IMAP process runs as its user's uid for good, so it reaches other
@@ -51,7 +52,7 @@ bool reaches_other_users(struct mail_user *user)
     return false;
 }
 
-void client_created(struct client **clientp)
+void client_created(struct client **clientp) noexcept
 {
     struct recall_user *ruser;
     if (is_webmail_session(*clientp, &ruser) && reaches_other_users((*clientp)->user))
@@ -124,26 +125,26 @@ void run_request(struct client_command_context *cmd, struct recall_user *ruser, 
                  struct mail *mail)
 {
     struct recall_sender_copy copy;
-    if (recall_sender_copy_read(mail, copy) < 0) {
+    if (recall_plugin_api.sender_copy_read(mail, copy) < 0) {
         client_send_tagline(cmd, mail->expunged ? "NO [NONEXISTENT] No such message."
                                                 : "NO [UNAVAILABLE] Cannot read the message.");
         return;
     }
-    const recall::Settings &settings = recall_user_settings(ruser);
+    const recall::Settings &settings = recall_plugin_api.user_settings(ruser);
     if (copy.message_id.empty()) {
         send_refusal(cmd, recall::Refusal::NotSent, &settings);
         return;
     }
     recall::Request request{settings.address, settings.org, copy.message_id, copy.recipients,
                             check_only};
-    recall::Outcome outcome = recall_execute(cmd->client->user, ruser, request, mail);
+    recall::Outcome outcome = recall_plugin_api.execute(cmd->client->user, ruser, request, mail);
     if (outcome.refusal != recall::Refusal::None)
         send_refusal(cmd, outcome.refusal, &settings);
     else
         send_outcome(cmd, mail->uid, check_only, outcome);
 }
 
-bool cmd_xrecall(struct client_command_context *cmd)
+bool cmd_xrecall(struct client_command_context *cmd) noexcept
 {
     const struct imap_arg *args;
     struct imap_recall_args request;
@@ -166,9 +167,9 @@ bool cmd_xrecall(struct client_command_context *cmd)
         send_refusal(cmd, recall::Refusal::LedgerDown, NULL);
         return true;
     }
-    recall::Refusal refusal = recall::admission(recall_user_settings(ruser), true);
+    recall::Refusal refusal = recall::admission(recall_plugin_api.user_settings(ruser), true);
     if (refusal != recall::Refusal::None) {
-        send_refusal(cmd, refusal, &recall_user_settings(ruser));
+        send_refusal(cmd, refusal, &recall_plugin_api.user_settings(ruser));
         return true;
     }
     struct mailbox_transaction_context *t =
@@ -183,16 +184,18 @@ bool cmd_xrecall(struct client_command_context *cmd)
 
 } // namespace
 
-void imap_recall_plugin_init(struct module *)
+void imap_recall_plugin_init(struct module *) noexcept
 {
+    recall_boundary_init();
     command_register("XRECALL", cmd_xrecall, COMMAND_FLAG_USES_SEQS);
     command_register("UID XRECALL", cmd_xrecall, COMMAND_FLAG_BREAKS_SEQS);
     next_client_created = imap_client_created_hook_set(client_created);
 }
 
-void imap_recall_plugin_deinit(void)
+void imap_recall_plugin_deinit(void) noexcept
 {
     command_unregister("XRECALL");
     command_unregister("UID XRECALL");
     imap_client_created_hook_set(next_client_created);
+    recall_boundary_deinit();
 }

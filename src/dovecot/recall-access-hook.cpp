@@ -78,7 +78,7 @@ void mark_download(struct mail *mail)
 }
 
 int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hdr_size,
-                      struct message_size *body_size, struct istream **stream_r)
+                      struct message_size *body_size, struct istream **stream_r) noexcept
 {
     struct mail_private *mail = (struct mail_private *)_mail;
     auto *rmail = (struct recall_mail *)MODULE_CONTEXT(mail, recall_mail_module);
@@ -91,7 +91,7 @@ int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hd
 
 /* FETCH PREVIEW (RFC 8970) and SNIPPET hand out body text, often from the
    cache without opening the stream: a download too (rule 5). */
-int recall_get_special(struct mail *_mail, enum mail_fetch_field field, const char **value_r)
+int recall_get_special(struct mail *_mail, enum mail_fetch_field field, const char **value_r) noexcept
 {
     struct mail_private *mail = (struct mail_private *)_mail;
     auto *rmail = (struct recall_mail *)MODULE_CONTEXT(mail, recall_mail_module);
@@ -102,13 +102,13 @@ int recall_get_special(struct mail *_mail, enum mail_fetch_field field, const ch
     return 0;
 }
 
-void *copies_txn_begin(struct mailbox_transaction_context *t)
+void *copies_txn_begin(struct mailbox_transaction_context *t) noexcept
 {
     return t;
 }
 
 /* A copy of a recent message into a shared mailbox shares the original. */
-void copy_noted(void *, struct mail *src, struct mail *dst)
+void copy_noted(void *, struct mail *src, struct mail *dst) noexcept
 {
     struct mail_namespace *src_ns = mailbox_get_namespace(src->box);
     if ((dst->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ||
@@ -121,7 +121,7 @@ void copy_noted(void *, struct mail *src, struct mail *dst)
 
 } // namespace
 
-void recall_access_flush(struct mail_user *user)
+void recall_access_flush(struct mail_user *user) noexcept
 {
     struct recall_user *ruser = recall_user_get(user);
     recall_user_state &state = *ruser->state;
@@ -139,7 +139,7 @@ void recall_access_flush(struct mail_user *user)
     state.pending_marks.clear();
 }
 
-void recall_access_mail_allocated(struct mail *_mail)
+void recall_access_mail_allocated(struct mail *_mail) noexcept
 {
     struct mail_namespace *ns = mailbox_get_namespace(_mail->box);
     struct recall_user *ruser = recall_user_get(ns->user);

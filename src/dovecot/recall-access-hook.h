@@ -9,8 +9,8 @@ struct mail;
 struct notify_context;
 
 /* mail_storage_hooks.mail_allocated */
-void recall_access_mail_allocated(struct mail *mail);
+void recall_access_mail_allocated(struct mail *mail) noexcept;
 /* Writes the marks still pending (at user deinit). */
-void recall_access_flush(struct mail_user *user);
+void recall_access_flush(struct mail_user *user) noexcept;
 /* Watches copies into shared mailboxes. */
 struct notify_context *recall_access_copies_register(void);

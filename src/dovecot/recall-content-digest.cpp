@@ -132,7 +132,7 @@ std::string compute(struct mail *mail)
 
 } // namespace
 
-std::string recall_content_digest(struct mail *_mail)
+std::string recall_content_digest(struct mail *_mail) noexcept
 {
     struct mail_private *mail = (struct mail_private *)_mail;
     auto *cached = (struct recall_digest_mail *)MODULE_CONTEXT(mail, recall_digest_mail_module);

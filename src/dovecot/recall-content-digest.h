@@ -15,4 +15,4 @@ struct mail;
    Return-Path, Delivered-To) are not part of it. Kept on the mail, so the
    incoming mail of an LMTP transaction is read once for all recipients.
    Empty when the message cannot be read. */
-std::string recall_content_digest(struct mail *mail);
+std::string recall_content_digest(struct mail *mail) noexcept;

@@ -53,7 +53,7 @@ bool run_operation(recall::RecipientMailbox &mailbox, const std::string &operati
 } // namespace
 
 int recall_copy_step(struct mail_user *user, const std::string &operation,
-                     const std::string &record, std::string &answer, std::string &error)
+                     const std::string &record, std::string &answer, std::string &error) noexcept
 {
     struct recall_user *ruser = recall_user_get(user);
     if (ruser == NULL) {

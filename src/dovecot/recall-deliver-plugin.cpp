@@ -2,9 +2,9 @@
    the SMTP envelope and the message's Message-ID and Subject to the recall
    plugin before the copy is saved. The envelope is the only trustworthy
    sender: a Return-Path header in the message could be forged. */
-#include "recall-content-digest.h"
+#include "recall-boundary.h"
 #include "recall-ledger-schema.h"
-#include "recall-plugin.h"
+#include "recall-plugin-api.h"
 
 extern "C" {
 #include "lib.h"
@@ -14,13 +14,13 @@ extern "C" {
 #include "mail-user.h"
 #include "smtp-address.h"
 
-const char *recall_deliver_plugin_version = DOVECOT_ABI_VERSION;
-const char *recall_deliver_plugin_dependencies[] = {"recall", NULL};
-void recall_deliver_plugin_init(struct module *module);
-void recall_deliver_plugin_deinit(void);
+RECALL_EXPORT const char *recall_deliver_plugin_version = DOVECOT_ABI_VERSION;
+RECALL_EXPORT const char *recall_deliver_plugin_dependencies[] = {"recall", NULL};
+RECALL_EXPORT void recall_deliver_plugin_init(struct module *module) noexcept;
+RECALL_EXPORT void recall_deliver_plugin_deinit(void) noexcept;
 }
 
-extern "C" const char recall_deliver_plugin_binary_dependency[] = "lda lmtp";
+extern "C" RECALL_EXPORT const char recall_deliver_plugin_binary_dependency[] = "lda lmtp";
 
 #include "../core/recall-text.hpp"
 
@@ -56,11 +56,11 @@ static message_fields message_fields_of(struct mail *mail)
     message_fields fields;
     const char *message_id, *subject;
     if (mail_get_first_header(mail, "Message-ID", &message_id) >= 0)
-        fields.message_id = recall_normalize_message_id(message_id);
+        fields.message_id = recall_plugin_api.normalize_message_id(message_id);
     if (mail_get_first_header_utf8(mail, "Subject", &subject) > 0)
         fields.subject = recall::sanitize_line(subject);
     if (!fields.message_id.empty())
-        fields.digest = recall_content_digest(mail);
+        fields.digest = recall_plugin_api.content_digest(mail);
     return fields;
 }
 
@@ -92,22 +92,24 @@ static recall_envelope envelope_of(struct mail_deliver_context *ctx)
     return envelope;
 }
 
-static int recall_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **storage_r)
+static int recall_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **storage_r) noexcept
 {
     /* Deliveries are the ledger's first users after a restart. */
     recall_ledger_schema_ensure(mail_user_plugin_getenv(ctx->rcpt_user, "recall_sqlite_ledger"),
                                 ctx->rcpt_user->event);
-    recall_user_set_envelope(ctx->rcpt_user, envelope_of(ctx));
+    recall_plugin_api.user_set_envelope(ctx->rcpt_user, envelope_of(ctx));
     /* 0 = not handled: mail_deliver() then saves to the default mailbox. */
     return next_deliver_mail != NULL ? next_deliver_mail(ctx, storage_r) : 0;
 }
 
-void recall_deliver_plugin_init(struct module *)
+void recall_deliver_plugin_init(struct module *) noexcept
 {
+    recall_boundary_init();
     next_deliver_mail = mail_deliver_hook_set(recall_deliver_mail);
 }
 
-void recall_deliver_plugin_deinit(void)
+void recall_deliver_plugin_deinit(void) noexcept
 {
     mail_deliver_hook_set(next_deliver_mail);
+    recall_boundary_deinit();
 }

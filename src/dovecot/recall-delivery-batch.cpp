@@ -96,7 +96,7 @@ struct event *log_event()
     return batch_event;
 }
 
-void flush(Batch *batch);
+void flush(Batch *batch) noexcept;
 
 void finish(Flush *f, bool keep_files)
 {
@@ -145,7 +145,7 @@ void recall_late_copies(Flush *f)
 void ask_epoch(Flush *f);
 void check_markers(Flush *f);
 
-void run_ready(Batch *batch)
+void run_ready(Batch *batch) noexcept
 {
     timeout_remove(&batch->to_ready);
     std::vector<Flush *> ready;
@@ -207,7 +207,7 @@ void retry_later(Flush *f)
     finish(f, true);
 }
 
-void committed(const struct dict_commit_result *result, void *context)
+void committed(const struct dict_commit_result *result, void *context) noexcept
 {
     Flush *f = static_cast<Flush *>(context);
     if (result->ret < 0) {
@@ -300,7 +300,7 @@ void adopt_orphans(Batch *batch)
     }
 }
 
-void flush(Batch *batch)
+void flush(Batch *batch) noexcept
 {
     timeout_remove(&batch->to_flush);
     adopt_orphans(batch);
@@ -393,7 +393,7 @@ void recall_delivery_batch_add(struct mail_user *user, const std::string &dict_u
     if (batch->queued.size() >= kFlushRecords && !batch->retrying)
         flush(batch);
     else if (batch->to_flush == nullptr)
-        batch->to_flush = timeout_add_to(io_loop_get_root(), kRecallGroupCommitMsecs, flush, batch);
+        batch->to_flush = timeout_add_to(io_loop_get_root(), recall::kGroupCommitMsecs, flush, batch);
 }
 
 void recall_delivery_batch_deinit(void)
@@ -410,7 +410,7 @@ void recall_delivery_batch_deinit(void)
 
 unsigned int recall_delivery_batch_replay(struct mail_storage_service_ctx *storage,
                                           const char *service, const char *base_dir,
-                                          const std::string &dict_uri)
+                                          const std::string &dict_uri) noexcept
 {
     std::string error;
     Batch *batch = open_batch(dict_uri, base_dir, error);

@@ -18,9 +18,6 @@
 
 #include "../core/recall-delivery.hpp"
 
-/* The longest an lmtp process holds a record before its group commit. */
-constexpr unsigned int kRecallGroupCommitMsecs = 100;
-
 struct mail_storage_service_ctx;
 struct mail_user;
 
@@ -38,4 +35,4 @@ void recall_delivery_batch_deinit(void);
    are gone left, and recalls their late copies; how many records. */
 unsigned int recall_delivery_batch_replay(struct mail_storage_service_ctx *storage,
                                           const char *service, const char *base_dir,
-                                          const std::string &dict_uri);
+                                          const std::string &dict_uri) noexcept;

@@ -29,7 +29,7 @@ std::vector<std::string> *expected_guids(struct mail_save_context *ctx)
     return it == ruser->state->save_guids.end() ? NULL : &it->second;
 }
 
-int save_begin(struct mail_save_context *ctx, struct istream *input)
+int save_begin(struct mail_save_context *ctx, struct istream *input) noexcept
 {
     struct recall_mailbox *rbox = RECALL_MAILBOX_CONTEXT(ctx->transaction->box);
     std::vector<std::string> *guids = expected_guids(ctx);
@@ -45,7 +45,7 @@ int save_begin(struct mail_save_context *ctx, struct istream *input)
 
 /* LMTP saves the second and later recipients' copies as copies of the
    first one's; a copy keeps its source's GUID (maildir: a hard link). */
-int copy(struct mail_save_context *ctx, struct mail *mail)
+int copy(struct mail_save_context *ctx, struct mail *mail) noexcept
 {
     struct recall_mailbox *rbox = RECALL_MAILBOX_CONTEXT(ctx->transaction->box);
     std::vector<std::string> *guids = expected_guids(ctx);
@@ -57,7 +57,7 @@ int copy(struct mail_save_context *ctx, struct mail *mail)
 
 } // namespace
 
-void recall_delivery_guid_mailbox_allocated(struct mailbox *box)
+void recall_delivery_guid_mailbox_allocated(struct mailbox *box) noexcept
 {
     if ((box->flags & MAILBOX_FLAG_POST_SESSION) == 0 ||
         recall_user_get(box->storage->user) == NULL)

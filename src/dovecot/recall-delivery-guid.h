@@ -13,7 +13,7 @@ struct recall_user_state;
 
 /* mail_storage_hooks.mailbox_allocated: wraps saving into delivery
    mailboxes of users whose deliveries are recorded. */
-void recall_delivery_guid_mailbox_allocated(struct mailbox *box);
+void recall_delivery_guid_mailbox_allocated(struct mailbox *box) noexcept;
 
 /* This transaction's copies are recorded: choose their GUIDs. */
 void recall_delivery_guids_expect(recall_user_state &state,

@@ -25,7 +25,7 @@ struct delivery_txn {
     const struct mailbox_transaction_context *t;
 };
 
-void *txn_begin(struct mailbox_transaction_context *t)
+void *txn_begin(struct mailbox_transaction_context *t) noexcept
 {
     struct mailbox *box = mailbox_transaction_get_mailbox(t);
     if ((box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
@@ -49,7 +49,7 @@ void *txn_begin(struct mailbox_transaction_context *t)
     return new delivery_txn{ruser, box, t};
 }
 
-void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
+void txn_commit(void *txn, struct mail_transaction_commit_changes *changes) noexcept
 {
     if (txn == NULL)
         return;
@@ -65,7 +65,7 @@ void txn_commit(void *txn, struct mail_transaction_commit_changes *changes)
         dtxn->ruser->state->delivered.push_back(saved);
 }
 
-void txn_rollback(void *txn)
+void txn_rollback(void *txn) noexcept
 {
     if (txn == NULL)
         return;

@@ -15,7 +15,7 @@ struct ioloop *waiting_ioloop = nullptr;
 /* Dicts whose operations outlived their user. */
 std::vector<struct dict *> draining;
 
-void wait_timed_out(bool *timed_out)
+void wait_timed_out(bool *timed_out) noexcept
 {
     *timed_out = true;
     io_loop_stop(current_ioloop);

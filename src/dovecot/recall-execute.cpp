@@ -172,7 +172,7 @@ void log_outcome(struct mail_user *user, const char *event_name, const char *wha
 } // namespace
 
 recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser,
-                               const recall::Request &request, struct mail *sent_mail)
+                               const recall::Request &request, struct mail *sent_mail) noexcept
 {
     const recall::Settings &settings = ruser->state->settings;
     recall_templates templates;
@@ -202,7 +202,7 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
 }
 
 recall::Outcome recall_restore_execute(struct mail_user *user, struct recall_user *ruser,
-                                       const recall::Request &request, struct mail *sent_mail)
+                                       const recall::Request &request, struct mail *sent_mail) noexcept
 {
     const recall::Settings &settings = ruser->state->settings;
     /* A restore writes no message: a bad notice template is no reason to

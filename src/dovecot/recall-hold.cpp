@@ -86,7 +86,7 @@ MODULE_CONTEXT_DEFINE_INIT(recall_hold_mailbox_module, &mail_storage_module_regi
 #define RECALL_HOLD_MAILBOX_CONTEXT(obj) \
     ((struct hold_mailbox *)MODULE_CONTEXT(obj, recall_hold_mailbox_module))
 
-const struct mailbox_info *hold_iter_next(struct mailbox_list_iterate_context *ctx)
+const struct mailbox_info *hold_iter_next(struct mailbox_list_iterate_context *ctx) noexcept
 {
     struct hold_list *hlist = RECALL_HOLD_LIST_CONTEXT(ctx->list);
     const struct mailbox_info *info;
@@ -114,7 +114,7 @@ const union mailbox_module_context &super_of(struct mailbox *box)
     return RECALL_HOLD_MAILBOX_CONTEXT(box)->module_ctx;
 }
 
-int hold_exists(struct mailbox *box, bool auto_boxes, enum mailbox_existence *existence_r)
+int hold_exists(struct mailbox *box, bool auto_boxes, enum mailbox_existence *existence_r) noexcept
 {
     if (!reachable(box)) {
         *existence_r = MAILBOX_EXISTENCE_NONE;
@@ -123,12 +123,12 @@ int hold_exists(struct mailbox *box, bool auto_boxes, enum mailbox_existence *ex
     return super_of(box).super.exists(box, auto_boxes, existence_r);
 }
 
-int hold_open(struct mailbox *box)
+int hold_open(struct mailbox *box) noexcept
 {
     return reachable(box) ? super_of(box).super.open(box) : refuse(box);
 }
 
-int hold_create_box(struct mailbox *box, const struct mailbox_update *update, bool directory)
+int hold_create_box(struct mailbox *box, const struct mailbox_update *update, bool directory) noexcept
 {
     if (reachable(box))
         return super_of(box).super.create_box(box, update, directory);
@@ -136,12 +136,12 @@ int hold_create_box(struct mailbox *box, const struct mailbox_update *update, bo
     return -1;
 }
 
-int hold_delete_box(struct mailbox *box)
+int hold_delete_box(struct mailbox *box) noexcept
 {
     return reachable(box) ? super_of(box).super.delete_box(box) : refuse(box);
 }
 
-int hold_rename_box(struct mailbox *src, struct mailbox *dest)
+int hold_rename_box(struct mailbox *src, struct mailbox *dest) noexcept
 {
     if (!reachable(src))
         return refuse(src);
@@ -153,19 +153,19 @@ int hold_rename_box(struct mailbox *src, struct mailbox *dest)
 }
 
 int hold_get_status(struct mailbox *box, enum mailbox_status_items items,
-                    struct mailbox_status *status_r)
+                    struct mailbox_status *status_r) noexcept
 {
     return reachable(box) ? super_of(box).super.get_status(box, items, status_r) : refuse(box);
 }
 
 int hold_get_metadata(struct mailbox *box, enum mailbox_metadata_items items,
-                      struct mailbox_metadata *metadata_r)
+                      struct mailbox_metadata *metadata_r) noexcept
 {
     return reachable(box) ? super_of(box).super.get_metadata(box, items, metadata_r)
                           : refuse(box);
 }
 
-int hold_set_subscribed(struct mailbox *box, bool set)
+int hold_set_subscribed(struct mailbox *box, bool set) noexcept
 {
     return reachable(box) ? super_of(box).super.set_subscribed(box, set) : refuse(box);
 }
@@ -398,7 +398,7 @@ void delete_folder(struct mail_user *user, const std::string &vname)
 
 } // namespace
 
-void recall_hold_mailbox_list_created(struct mailbox_list *list)
+void recall_hold_mailbox_list_created(struct mailbox_list *list) noexcept
 {
     struct mailbox_list_vfuncs *v = list->vlast;
     struct hold_list *hlist = p_new(list->pool, struct hold_list, 1);
@@ -408,7 +408,7 @@ void recall_hold_mailbox_list_created(struct mailbox_list *list)
     MODULE_CONTEXT_SET_SELF(list, recall_hold_list_module, hlist);
 }
 
-void recall_hold_mailbox_allocated(struct mailbox *box)
+void recall_hold_mailbox_allocated(struct mailbox *box) noexcept
 {
     struct mailbox_vfuncs *v = box->vlast;
     struct hold_mailbox *hbox = p_new(box->pool, struct hold_mailbox, 1);
@@ -466,7 +466,7 @@ bool recall_hold_restore(struct mail_user *user, const recall::Delivery &deliver
     return true;
 }
 
-bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error)
+bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error) noexcept
 {
     HoldAccess access;
     std::vector<held_folder> held;

@@ -18,8 +18,8 @@ struct mailbox;
 struct mailbox_list;
 
 /* Storage hooks that keep the hold out of every client's reach. */
-void recall_hold_mailbox_list_created(struct mailbox_list *list);
-void recall_hold_mailbox_allocated(struct mailbox *box);
+void recall_hold_mailbox_list_created(struct mailbox_list *list) noexcept;
+void recall_hold_mailbox_allocated(struct mailbox *box) noexcept;
 
 /* Moves the instances into the hold until delivery.held_until, with their
    flags and GUID, then finds again: an error if any is left outside. */
@@ -33,4 +33,4 @@ bool recall_hold_restore(struct mail_user *user, const recall::Delivery &deliver
 
 /* Deletes the user's hold folders whose hold has passed; waiting tells
    whether some hold has not. */
-bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error);
+bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error) noexcept;

@@ -1,5 +1,4 @@
 #include "recall-ledger-dict.h"
-#include "recall-delivery-batch.h"
 #include "recall-dict-wait.h"
 
 #include <set>
@@ -133,7 +132,7 @@ struct dict_op_settings no_user_settings()
 }
 
 void recalled_callback(const struct dict_lookup_result *result,
-                       DictLedger::RecalledAnswer *answer)
+                       DictLedger::RecalledAnswer *answer) noexcept
 {
     if (result->ret < 0)
         i_error("recall: cannot tell whether a delivered message was recalled: %s",
@@ -152,7 +151,7 @@ void recalled_callback(const struct dict_lookup_result *result,
     recall_dict_wait_wakeup();
 }
 
-void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAnswer *answer)
+void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAnswer *answer) noexcept
 {
     if (result->ret < 0)
         i_error("recall: cannot read the recall epoch: %s", result->error);
@@ -164,7 +163,7 @@ void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAn
     on_answer();
 }
 
-void store_async_callback(const struct dict_commit_result *result, void *)
+void store_async_callback(const struct dict_commit_result *result, void *) noexcept
 {
     if (result->ret < 0)
         i_error("recall: ledger write failed, this copy cannot be recalled: %s", result->error);
@@ -194,7 +193,7 @@ bool bucket_row_written(int64_t expires_at)
 }
 
 void mark_async_callback(const struct dict_commit_result *result,
-                         std::set<std::string> *written)
+                         std::set<std::string> *written) noexcept
 {
     if (result->ret < 0) {
         i_error("recall: ledger write failed, downloads or shares not recorded: %s",
@@ -396,7 +395,7 @@ struct MarkLookup {
     std::string *error;
 };
 
-void mark_lookup_callback(const struct dict_lookup_result *result, MarkLookup *lookup)
+void mark_lookup_callback(const struct dict_lookup_result *result, MarkLookup *lookup) noexcept
 {
     if (result->ret < 0 && lookup->error->empty())
         *lookup->error = result->error;
@@ -493,7 +492,7 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
 
 void DictLedger::await_recent_deliveries()
 {
-    usleep(kRecallGroupCommitMsecs * 1000);
+    usleep(recall::kGroupCommitMsecs * 1000);
 }
 
 void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,

@@ -9,7 +9,7 @@ extern "C" {
 #include "message-id.h"
 }
 
-std::string recall_normalize_message_id(const char *header_value)
+std::string recall_normalize_message_id(const char *header_value) noexcept
 {
     if (header_value == NULL)
         return "";
@@ -20,7 +20,7 @@ std::string recall_normalize_message_id(const char *header_value)
 }
 
 int recall_find_message_id(struct mailbox *box, const std::string &message_id,
-                           uint32_t *uid_r)
+                           uint32_t *uid_r) noexcept
 {
     std::vector<uint32_t> uids;
     int ret = recall_find_message_ids(box, message_id, uids);
@@ -72,7 +72,7 @@ static int append_addresses(struct mail *mail, const char *header,
     return 1;
 }
 
-int recall_sender_copy_read(struct mail *mail, struct recall_sender_copy &copy_r)
+int recall_sender_copy_read(struct mail *mail, struct recall_sender_copy &copy_r) noexcept
 {
     const char *message_id;
     if (mail_get_first_header(mail, "Message-ID", &message_id) < 0)

@@ -1,10 +1,13 @@
 /* lib90_recall_plugin: the mail plugin "recall" (load it with "notify"). */
 #include "recall-access-hook.h"
+#include "recall-boundary.h"
+#include "recall-content-digest.h"
 #include "recall-delivery-batch.h"
 #include "recall-delivery-guid.h"
 #include "recall-delivery-hook.h"
 #include "recall-dict-wait.h"
 #include "recall-hold.h"
+#include "recall-plugin.h"
 #include "recall-user.h"
 
 extern "C" {
@@ -13,19 +16,36 @@ extern "C" {
 #include "module-dir.h"
 #include "notify-plugin.h"
 
-const char *recall_plugin_version = DOVECOT_ABI_VERSION;
-const char *recall_plugin_dependencies[] = {"notify", NULL};
-void recall_plugin_init(struct module *module);
-void recall_plugin_deinit(void);
+RECALL_EXPORT const char *recall_plugin_version = DOVECOT_ABI_VERSION;
+RECALL_EXPORT const char *recall_plugin_dependencies[] = {"notify", NULL};
+RECALL_EXPORT void recall_plugin_init(struct module *module) noexcept;
+RECALL_EXPORT void recall_plugin_deinit(void) noexcept;
 }
+
+const struct recall_plugin_api recall_plugin_api = {
+    recall_user_get,
+    recall_user_settings,
+    recall_user_is_webmail,
+    recall_user_set_envelope,
+    recall_content_digest,
+    recall_normalize_message_id,
+    recall_sender_copy_read,
+    recall_find_message_id,
+    recall_execute,
+    recall_restore_execute,
+    recall_copy_step,
+    recall_hold_purge,
+    recall_delivery_batch_replay,
+};
 
 static struct notify_context *recall_notify, *recall_copies_notify;
 static struct mail_storage_hooks recall_mail_storage_hooks;
 /* For every user, recall enabled or not: held copies stay out of reach. */
 static struct mail_storage_hooks recall_hold_hooks;
 
-void recall_plugin_init(struct module *module)
+void recall_plugin_init(struct module *module) noexcept
 {
+    recall_boundary_init();
     recall_mail_storage_hooks.mail_user_created = recall_user_created;
     recall_mail_storage_hooks.mailbox_allocated = recall_delivery_guid_mailbox_allocated;
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
@@ -37,7 +57,7 @@ void recall_plugin_init(struct module *module)
     recall_copies_notify = recall_access_copies_register();
 }
 
-void recall_plugin_deinit(void)
+void recall_plugin_deinit(void) noexcept
 {
     recall_delivery_batch_deinit();
     recall_dict_close_all();
@@ -45,4 +65,5 @@ void recall_plugin_deinit(void)
     notify_unregister(recall_notify);
     mail_storage_hooks_remove(&recall_hold_hooks);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);
+    recall_boundary_deinit();
 }

@@ -28,7 +28,7 @@ struct remote_call {
     struct io *io = nullptr;
 };
 
-void payload_input(remote_call *call)
+void payload_input(remote_call *call) noexcept
 {
     const unsigned char *data;
     size_t size;
@@ -42,7 +42,7 @@ void payload_input(remote_call *call)
     }
 }
 
-void response_received(const struct http_response *response, remote_call *call)
+void response_received(const struct http_response *response, remote_call *call) noexcept
 {
     call->status = response->status;
     call->reason = response->reason != NULL ? response->reason : "";

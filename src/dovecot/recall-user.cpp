@@ -14,7 +14,7 @@ extern "C" {
 struct recall_user_module recall_user_module =
     MODULE_CONTEXT_INIT(&mail_user_module_register);
 
-static void recall_user_deinit(struct mail_user *user)
+static void recall_user_deinit(struct mail_user *user) noexcept
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(user);
 
@@ -58,7 +58,7 @@ static bool tracks_downloads(struct mail_user *user, const recall_user_state &st
            !is_webmail(state, user->conn.remote_ip);
 }
 
-void recall_user_created(struct mail_user *user)
+void recall_user_created(struct mail_user *user) noexcept
 {
     /* dovecot-lda's raw mail user is not a person: nothing to track. */
     if (user->autocreated)
@@ -105,22 +105,22 @@ struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
     return state.dict;
 }
 
-struct recall_user *recall_user_get(struct mail_user *user)
+struct recall_user *recall_user_get(struct mail_user *user) noexcept
 {
     return RECALL_USER_CONTEXT(user);
 }
 
-const recall::Settings &recall_user_settings(const struct recall_user *ruser)
+const recall::Settings &recall_user_settings(const struct recall_user *ruser) noexcept
 {
     return ruser->state->settings;
 }
 
-bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip)
+bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip) noexcept
 {
     return is_webmail(*ruser->state, ip);
 }
 
-void recall_user_set_envelope(struct mail_user *rcpt_user, const recall_envelope &envelope)
+void recall_user_set_envelope(struct mail_user *rcpt_user, const recall_envelope &envelope) noexcept
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(rcpt_user);
     if (ruser != NULL)

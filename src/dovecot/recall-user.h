@@ -68,7 +68,7 @@ extern MODULE_CONTEXT_DEFINE(recall_user_module, &mail_user_module_register);
 #define RECALL_USER_CONTEXT(obj) \
     ((struct recall_user *)MODULE_CONTEXT(obj, recall_user_module))
 
-void recall_user_created(struct mail_user *user);
+void recall_user_created(struct mail_user *user) noexcept;
 /* The ledger dict, opened on first use; NULL with error_r on failure. */
 struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
                               const char **error_r);

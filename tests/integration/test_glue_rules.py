@@ -1,0 +1,90 @@
+"""The rules of the glue in src/dovecot (docs/ARCHITECTURE.md, issue 14),
+checked on the source and on what the build makes of it: no C++ exception
+unwinds through Dovecot's C frames, and one that would ends as Dovecot's
+own fatal error."""
+
+import glob
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+GLUE = os.path.join(ROOT, "src", "dovecot")
+
+
+def code_of(path):
+    """The file without comments and string contents (same line numbers)."""
+    text = open(path).read()
+    text = re.sub(r"/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    text = re.sub(r"//[^\n]*", "", text)
+    return re.sub(r'"(?:\\.|[^"\\\n])*"', '""', text)
+
+
+# A function defined at namespace scope: the return type may be on the
+# line before; class and struct bodies are not definitions.
+DEFINITION = re.compile(
+    r"^(?!\s|(?:class|struct)\s+\w+\s*[{:;])[\w:<>,*& ]*(?:\n(?!\s)[\w:<>,*& ]*)?"
+    r"\b([A-Za-z_]\w*)\s*\([^;{}]*?\)\s*(?:const\s*)?(noexcept)?\s*(?:override\s*)?\{", re.M)
+
+
+def functions_handed_out():
+    """(file, name, noexcept) of every function whose address the glue hands
+    to someone: a vfunc or hook it sets, a callback it passes, a table it
+    fills. Those are the functions Dovecot calls."""
+    sources = {path: code_of(path) for path in sorted(glob.glob(GLUE + "/*.cpp"))}
+    headers = "".join(code_of(path) for path in glob.glob(GLUE + "/*.h"))
+    found = []
+    for path, code in sources.items():
+        for match in DEFINITION.finditer(code):
+            name = match.group(1)
+            if name in ("if", "for", "while", "switch") or \
+                    re.search(r"::\s*$", code[:match.start(1)]):
+                continue  # a method: reached through its object, not handed out
+            as_value = re.compile(r"(?:[=,({]\s*|&)" + name + r"(?=\s*[,;)}])")
+            declared = re.search(r"\b" + name + r"\s*\(", headers)
+            scope = sources.values() if declared else [code]
+            if any(as_value.search(other) for other in scope):
+                found.append((os.path.basename(path), name, match.group(2) is not None))
+    return found
+
+
+class ExceptionBoundaryTest(unittest.TestCase):
+    def test_every_function_dovecot_calls_is_noexcept(self):
+        handed_out = functions_handed_out()
+        # The scan finds the known surfaces (sanity: it is not blind).
+        names = {name for _, name, _ in handed_out}
+        for surface in ("recall_user_created", "recall_get_stream", "txn_commit",
+                        "cmd_xrecall", "cmd_recall_prune", "recalled_callback",
+                        "hold_iter_next", "recall_deliver_mail", "recall_execute"):
+            self.assertIn(surface, names)
+        self.assertEqual([], [(path, name) for path, name, noexcept in handed_out
+                              if not noexcept])
+
+    def probe(self, what):
+        with tempfile.TemporaryDirectory() as tmp:
+            binary = os.path.join(tmp, "boundary-probe")
+            subprocess.run(
+                ["g++", "-std=gnu++17", "-w", "-I", GLUE, "-I/usr/include/dovecot",
+                 "-include", "/usr/include/dovecot/config.h",
+                 os.path.join(ROOT, "tests", "integration", "probes", "boundary-probe.cpp"),
+                 os.path.join(GLUE, "recall-boundary.cpp"),
+                 "-L/usr/lib/dovecot", "-ldovecot", "-Wl,-rpath,/usr/lib/dovecot",
+                 "-o", binary], check=True)
+            return subprocess.run([binary, what], capture_output=True, text=True)
+
+    def test_bad_alloc_becomes_dovecots_out_of_memory_fatal(self):
+        result = self.probe("bad_alloc")
+        self.assertIn("Fatal: recall: out of memory", result.stderr)
+        self.assertEqual(83, result.returncode)  # FATAL_OUTOFMEM
+
+    def test_any_other_exception_becomes_a_panic_that_names_it(self):
+        result = self.probe("runtime_error")
+        self.assertIn("Panic: recall: C++ exception at the boundary: a probe's error",
+                      result.stderr)
+        self.assertEqual(-6, result.returncode)  # i_panic() aborts
+
+
+if __name__ == "__main__":
+    unittest.main()
