@@ -1,5 +1,6 @@
 #include "doveadm-recall-ledger.h"
 #include "recall-ledger-schema.h"
+#include "recall-log.h"
 
 extern "C" {
 #include "lib.h"
@@ -24,7 +25,7 @@ const char *doveadm_recall_setting(const char *name)
 
 void doveadm_recall_ensure_ledger(void)
 {
-    struct event *event = event_create(NULL);
+    struct event *event = recall_event_create(NULL);
     recall_ledger_schema_ensure(doveadm_recall_setting("recall_sqlite_ledger"), event);
     event_unref(&event);
 }
@@ -51,13 +52,16 @@ bool CommandLedger::open(const char *command)
         doveadm_exit_code = EX_TEMPFAIL;
         return false;
     }
-    ledger_ = std::make_unique<DictLedger>(dict_, listing_fs_);
+    event_ = recall_event_create(NULL);
+    ledger_ = std::make_unique<DictLedger>(dict_, event_, listing_fs_);
     return true;
 }
 
 CommandLedger::~CommandLedger()
 {
     ledger_.reset();
+    if (event_ != nullptr)
+        event_unref(&event_);
     if (dict_ != nullptr)
         dict_deinit(&dict_);
     if (listing_fs_ != nullptr)

@@ -29,6 +29,7 @@ public:
 
 private:
     struct dict *dict_ = nullptr;
+    struct event *event_ = nullptr;
     struct fs *listing_fs_ = nullptr;
     std::unique_ptr<DictLedger> ledger_;
 };

@@ -45,7 +45,7 @@ bool reaches_other_users(struct mail_user *user)
     struct passwd *pw = getpwnam(user->username);
     if (pw == NULL || pw->pw_uid != user->uid)
         return true;
-    e_info(user->event, "recall: XRECALL not offered: %s is a system user with a uid of its "
+    e_info(recall_plugin_api.user_event(user), "XRECALL not offered: %s is a system user with a uid of its "
            "own, and an IMAP process cannot open other users' mail; recall as root with "
            "'doveadm recall run -u %s <message-id>' or doveadm's HTTP API (recallRun)",
            user->username, user->username);

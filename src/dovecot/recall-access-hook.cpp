@@ -132,10 +132,10 @@ void recall_access_flush(struct mail_user *user) noexcept
     const char *error;
     struct dict *dict = recall_user_dict(user, ruser, &error);
     if (dict == NULL)
-        e_error(user->event, "recall: %zu downloads or shares not recorded: %s",
+        e_error(recall_user_event(user), "%zu downloads or shares not recorded: %s",
                 state.pending_marks.size(), error);
     else
-        DictLedger(dict, state.listing_fs).mark_async(state.pending_marks);
+        DictLedger(dict, state.event, state.listing_fs).mark_async(state.pending_marks);
     state.pending_marks.clear();
 }
 

@@ -2,6 +2,7 @@
    first needed (modules are loaded RTLD_GLOBAL), so that this plugin loads
    and works without it. Only its types come from its headers. */
 #include "recall-acl.h"
+#include "recall-user.h"
 
 extern "C" {
 #include "lib.h"
@@ -43,7 +44,7 @@ const acl_functions *acl_plugin(struct mail_user *user)
         lookup(acl.list_deinit, "acl_object_list_deinit");
         if (acl.get_aclobj == NULL || acl.list_init == NULL || acl.list_next == NULL ||
             acl.list_deinit == NULL)
-            e_warning(user->event, "recall: acl is set, but the acl plugin is not in "
+            e_warning(recall_user_event(user), "acl is set, but the acl plugin is not in "
                       "mail_plugins for %s: mailboxes shared by ACL are not detected, "
                       "so their copies can be recalled", user->service);
     }

@@ -1,6 +1,7 @@
 #include "recall-delivery-batch.h"
 #include "recall-delivery-hook.h"
 #include "recall-delivery-spool.h"
+#include "recall-log.h"
 #include "recall-ledger-dict.h"
 #include "recall-mailbox-access.h"
 #include "recall-privileges.h"
@@ -90,8 +91,7 @@ struct event *batch_event = nullptr;
 struct event *log_event()
 {
     if (batch_event == nullptr) {
-        batch_event = event_create(NULL);
-        event_set_append_log_prefix(batch_event, "recall: ");
+        batch_event = recall_event_create(NULL);
     }
     return batch_event;
 }
@@ -228,13 +228,13 @@ void ask_epoch(Flush *f)
     for (const recall::Delivery &copy : f->records)
         f->messages[{copy.sender, copy.message_id}].copies.push_back(copy);
     f->epoch.on_answer = [f] { make_ready(f, Flush::Next::CheckMarkers); };
-    DictLedger(f->batch->dict, f->batch->listing_fs).recall_epoch_async(&f->epoch);
+    DictLedger(f->batch->dict, log_event(), f->batch->listing_fs).recall_epoch_async(&f->epoch);
 }
 
 /* One lookup per message: when the epoch or the markers cannot be read. */
 void ask_each_marker(Flush *f)
 {
-    DictLedger ledger(f->batch->dict, f->batch->listing_fs);
+    DictLedger ledger(f->batch->dict, log_event(), f->batch->listing_fs);
     f->unanswered = f->messages.size();
     f->asking = true;
     for (auto &[message, flushed] : f->messages) {
@@ -258,7 +258,7 @@ bool markers_current(Batch *batch, const std::string &epoch)
         return false;
     std::map<std::string, std::string> markers;
     std::string error;
-    if (!DictLedger(batch->dict, batch->listing_fs).recall_markers(markers, error)) {
+    if (!DictLedger(batch->dict, log_event(), batch->listing_fs).recall_markers(markers, error)) {
         e_error(log_event(), "cannot list the recall markers: %s", error.c_str());
         return false;
     }
@@ -292,7 +292,7 @@ void adopt_orphans(Batch *batch)
     if (!batch->spool)
         return;
     for (const std::string &path : batch->spool->claim_orphans()) {
-        std::vector<recall::Delivery> records = recall_spool_read(path);
+        std::vector<recall::Delivery> records = recall_spool_read(path, log_event());
         e_info(log_event(), "%s: %zu delivery records of an ended lmtp process taken over",
                path.c_str(), records.size());
         batch->queued.insert(batch->queued.end(), records.begin(), records.end());
@@ -320,7 +320,7 @@ void flush(Batch *batch) noexcept
     }
     batch->in_flight++;
     recall_with_ids(batch->writer_ids, [&] {
-        DictLedger(batch->dict, batch->listing_fs).store_all_async(f->records, committed, f);
+        DictLedger(batch->dict, log_event(), batch->listing_fs).store_all_async(f->records, committed, f);
     });
 }
 
@@ -371,13 +371,14 @@ void flush_and_wait(Batch *batch)
 
 } // namespace
 
-void recall_delivery_batch_add(struct mail_user *user, const std::string &dict_uri,
+void recall_delivery_batch_add(struct mail_user *user, struct event *event,
+                               const std::string &dict_uri,
                                const std::vector<recall::Delivery> &records)
 {
     std::string error;
     Batch *batch = open_batch(dict_uri, user->set->base_dir, error);
     if (batch == nullptr) {
-        e_error(user->event, "recall: ledger unavailable, delivery not tracked: %s",
+        e_error(event, "ledger unavailable, delivery not tracked: %s",
                 error.c_str());
         return;
     }
@@ -386,7 +387,7 @@ void recall_delivery_batch_add(struct mail_user *user, const std::string &dict_u
     batch->writer_ids = recall_save_ids();
     if (!batch->spool->append(records, error) && !batch->spool_warned) {
         batch->spool_warned = true;
-        e_warning(user->event, "recall: delivery records kept in memory only until their "
+        e_warning(event, "delivery records kept in memory only until their "
                   "commit (a killed process loses them): %s", error.c_str());
     }
     batch->queued.insert(batch->queued.end(), records.begin(), records.end());

@@ -22,8 +22,9 @@ struct mail_storage_service_ctx;
 struct mail_user;
 
 /* Queues the records of user's delivery for the next group commit of
-   the ledger dict_uri. */
-void recall_delivery_batch_add(struct mail_user *user, const std::string &dict_uri,
+   the ledger dict_uri; what goes wrong now is logged to event. */
+void recall_delivery_batch_add(struct mail_user *user, struct event *event,
+                               const std::string &dict_uri,
                                const std::vector<recall::Delivery> &records);
 
 /* Process end: commits what is queued and waits for it. A late copy found

@@ -38,7 +38,7 @@ void *txn_begin(struct mailbox_transaction_context *t) noexcept
     if (envelope.sender.empty() || envelope.message_id.empty()) {
         /* Bounces (null sender) and messages without Message-ID cannot
            be named by a recall. */
-        e_debug(user->event, "recall: delivery not tracked (no %s)",
+        e_debug(recall_user_event(user), "delivery not tracked (no %s)",
                 envelope.sender.empty() ? "envelope sender" : "Message-ID");
         return NULL;
     }
@@ -110,7 +110,7 @@ void record_mailbox(struct mail_user *user, recall_user_state &state,
     struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname);
     struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
     if (mailbox_sync(box, MAILBOX_SYNC_FLAG_FAST) < 0) {
-        e_warning(user->event, "recall: delivery to %s not tracked: %s", vname,
+        e_warning(recall_user_event(user), "delivery to %s not tracked: %s", vname,
                   mailbox_get_last_internal_error(box, NULL));
         mailbox_free(&box);
         return;
@@ -123,7 +123,7 @@ void record_mailbox(struct mail_user *user, recall_user_state &state,
             *guid != '\0')
             state.recorded.push_back(delivery_of(user, state, vname, uid, guid));
         else
-            e_warning(user->event, "recall: no GUID for %s UID %u, copy not tracked", vname, uid);
+            e_warning(recall_user_event(user), "no GUID for %s UID %u, copy not tracked", vname, uid);
     }
     mail_free(&mail);
     (void)mailbox_transaction_commit(&t);
@@ -138,7 +138,7 @@ void recall_arrived_copy(struct mail_user *user, recall::Engine &engine,
 {
     const char *kept = recall::late_copy_kept_because(marker, delivery, ioloop_time);
     if (kept != NULL) {
-        e_info(user->event, "recall: %s arrived after its recall, delivered normally: %s",
+        e_info(recall_user_event(user), "%s arrived after its recall, delivered normally: %s",
                delivery.message_id.c_str(), kept);
         return;
     }
@@ -146,10 +146,10 @@ void recall_arrived_copy(struct mail_user *user, recall::Engine &engine,
         recall_user_mailbox(user, delivery, templates);
     recall::Row row = engine.recall_arrival(delivery, *box, marker);
     if (row.state == recall::State::Recalled)
-        e_info(user->event, "recall: %s arrived after its recall: recalled on arrival",
+        e_info(recall_user_event(user), "%s arrived after its recall: recalled on arrival",
                delivery.message_id.c_str());
     else
-        e_error(user->event, "recall: %s arrived after its recall, not recalled: %s",
+        e_error(recall_user_event(user), "%s arrived after its recall, not recalled: %s",
                 delivery.message_id.c_str(), row.reason.c_str());
 }
 
@@ -179,18 +179,18 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser)
     if (state.recorded.empty())
         return;
     if (strcmp(user->service, "lmtp") == 0) {
-        recall_delivery_batch_add(user, state.dict_uri, state.recorded);
+        recall_delivery_batch_add(user, state.event, state.dict_uri, state.recorded);
         state.recorded.clear();
         return;
     }
     const char *error;
     struct dict *dict = recall_user_dict(user, ruser, &error);
     if (dict == NULL) {
-        e_error(user->event, "recall: ledger unavailable, delivery not tracked: %s", error);
+        e_error(recall_user_event(user), "ledger unavailable, delivery not tracked: %s", error);
         state.recorded.clear();
         return;
     }
-    DictLedger ledger(dict, state.listing_fs);
+    DictLedger ledger(dict, state.event, state.listing_fs);
     ledger.store_all_async(state.recorded);
     state.recalled_answer = new DictLedger::RecalledAnswer();
     ledger.recalled_async(state.envelope.sender, state.envelope.message_id,
@@ -203,7 +203,7 @@ void recall_delivery_recall_arrived(struct mail_user *user, struct dict *dict,
 {
     struct recall_user *ruser = recall_user_get(user);
     if (ruser == NULL) {
-        e_error(user->event, "recall: late copy not recalled: "
+        e_error(recall_user_event(user), "late copy not recalled: "
                 "the recipient's recall settings are malformed");
         return;
     }
@@ -211,10 +211,10 @@ void recall_delivery_recall_arrived(struct mail_user *user, struct dict *dict,
     recall_templates templates;
     std::string error;
     if (!recall_templates_load(settings, templates, error)) {
-        e_error(user->event, "recall: late copy not recalled: %s", error.c_str());
+        e_error(recall_user_event(user), "late copy not recalled: %s", error.c_str());
         return;
     }
-    DictLedger ledger(dict, listing_fs);
+    DictLedger ledger(dict, recall_user_event(user), listing_fs);
     StorageMailboxAccess mailboxes(user, templates);
     IoloopClock clock;
     recall::Engine engine(ledger, mailboxes, clock, settings);
@@ -231,7 +231,7 @@ void recall_delivery_recall_late(struct mail_user *user, struct recall_user *rus
     state.recalled_answer = nullptr;
     if (!answer->answered) {
         /* A slow ledger does not hold up delivery: the answer is dropped. */
-        e_warning(user->event, "recall: ledger too slow to tell whether %s was recalled: "
+        e_warning(recall_user_event(user), "ledger too slow to tell whether %s was recalled: "
                   "not recalled on arrival", state.envelope.message_id.c_str());
         answer->orphaned = true;
         return;
@@ -242,7 +242,7 @@ void recall_delivery_recall_late(struct mail_user *user, struct recall_user *rus
     if (!recalled)
         return;
     if (!marker) {
-        e_warning(user->event, "recall: %s was recalled, but its marker is unreadable: "
+        e_warning(recall_user_event(user), "%s was recalled, but its marker is unreadable: "
                   "delivered normally", state.envelope.message_id.c_str());
         return;
     }

@@ -104,12 +104,12 @@ std::vector<std::string> DeliverySpool::claim_orphans()
     return claimed;
 }
 
-std::vector<recall::Delivery> recall_spool_read(const std::string &path)
+std::vector<recall::Delivery> recall_spool_read(const std::string &path, struct event *event)
 {
     std::vector<recall::Delivery> records;
     std::string text, error;
     if (!recall_as_root([&] { return recall_read_file(path, text, error); })) {
-        i_error("recall: %s: %s", path.c_str(), error.c_str());
+        e_error(event, "%s: %s", path.c_str(), error.c_str());
         return records;
     }
     size_t start = 0, end;
@@ -119,10 +119,10 @@ std::vector<recall::Delivery> recall_spool_read(const std::string &path)
         if (delivery)
             records.push_back(*delivery);
         else
-            i_warning("recall: %s: unreadable delivery record left out", path.c_str());
+            e_warning(event, "%s: unreadable delivery record left out", path.c_str());
     }
     if (start < text.size()) /* a process killed in its write */
-        i_warning("recall: %s: a cut delivery record left out", path.c_str());
+        e_warning(event, "%s: a cut delivery record left out", path.c_str());
     return records;
 }
 

@@ -37,7 +37,8 @@ private:
     std::string path_;
 };
 
-/* The records of a spool file; unreadable lines are logged and left out. */
-std::vector<recall::Delivery> recall_spool_read(const std::string &path);
+/* The records of a spool file; unreadable lines are logged to event and
+   left out. */
+std::vector<recall::Delivery> recall_spool_read(const std::string &path, struct event *event);
 /* Removes a file whose records are committed. */
 void recall_spool_remove(const std::string &path);

@@ -38,7 +38,7 @@ void tag_sender_copy(struct mail *mail, enum modify_type how)
     mailbox_keywords_unref(&kw);
     mail_free(&own);
     if (mailbox_transaction_commit(&t) < 0)
-        i_error("recall: cannot tag the sender's copy: %s",
+        e_error(recall_user_event(mailbox_get_namespace(mail->box)->user), "cannot tag the sender's copy: %s",
                 mailbox_get_last_internal_error(mail->box, NULL));
 }
 
@@ -48,7 +48,7 @@ void tag_sender_copy(struct mail *mail, enum modify_type how)
 void emit_audit_event(struct mail_user *user, const char *name, const char *what,
                       const recall::Request &request, const recall::Outcome &outcome)
 {
-    struct event *event = event_create(user->event);
+    struct event *event = event_create(recall_user_event(user));
     event_set_name(event, name);
     event_add_str(event, "sender", request.sender.c_str());
     event_add_str(event, "message_id", request.message_id.c_str());
@@ -77,7 +77,7 @@ void emit_audit_event(struct mail_user *user, const char *name, const char *what
         event_add_int(event, field.c_str(), n);
     }
     const bool restore = strcmp(what, "restore") == 0;
-    e_info(event, "recall: %s of %s by %s: %s (%u internal, %u %s)", what,
+    e_info(event, "%s of %s by %s: %s (%u internal, %u %s)", what,
            request.message_id.c_str(), request.sender.c_str(), result, outcome.internal,
            restore ? outcome.restored : outcome.recalled, restore ? "restored" : "recalled");
     event_unref(&event);
@@ -88,7 +88,7 @@ void log_failures(struct mail_user *user, const recall::Request &request,
 {
     for (const recall::Row &row : outcome.rows) {
         if (!row.reason.empty())
-            e_error(user->event, "recall: %s %s: %s", request.message_id.c_str(),
+            e_error(recall_user_event(user), "%s %s: %s", request.message_id.c_str(),
                     row.address.c_str(), row.reason.c_str());
     }
 }
@@ -112,7 +112,7 @@ void add_history(struct mail_user *user, DictLedger &ledger, const char *action,
     int64_t now_usecs = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
     if (!ledger.add_history(
             recall::history_entry(action, request, outcome, client, now_usecs, lifetime), error))
-        e_error(user->event, "recall: history entry not written: %s", error.c_str());
+        e_error(recall_user_event(user), "history entry not written: %s", error.c_str());
 }
 
 /* What one request needs around the engine: the ledger, the templates
@@ -132,7 +132,7 @@ recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, b
         if (dict == NULL)
             outcome.error = dict_error;
         outcome.refusal = recall::Refusal::LedgerDown;
-        e_error(user->event, "recall: %s", outcome.error.c_str());
+        e_error(recall_user_event(user), "%s", outcome.error.c_str());
         return outcome;
     }
     /* One recall or restore of a user's at a time (webmail and doveadm
@@ -143,10 +143,10 @@ recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, b
                                              &lock_error) <= 0) {
         outcome.refusal = recall::Refusal::LedgerDown;
         outcome.error = lock_error;
-        e_error(user->event, "recall: cannot lock: %s", outcome.error.c_str());
+        e_error(recall_user_event(user), "cannot lock: %s", outcome.error.c_str());
         return outcome;
     }
-    DictLedger ledger(dict, ruser->state->listing_fs);
+    DictLedger ledger(dict, ruser->state->event, ruser->state->listing_fs);
     HostMailboxAccess mailboxes(user, templates != NULL ? *templates : no_messages, settings.host,
                                 ruser->state->host_password);
     IoloopClock clock;
@@ -162,10 +162,10 @@ void log_outcome(struct mail_user *user, const char *event_name, const char *wha
 {
     emit_audit_event(user, event_name, what, request, outcome);
     if (outcome.refusal == recall::Refusal::LedgerDown)
-        e_error(user->event, "recall: ledger unavailable: %s", outcome.error.c_str());
+        e_error(recall_user_event(user), "ledger unavailable: %s", outcome.error.c_str());
     log_failures(user, request, outcome);
     for (const std::string &why : outcome.ignored)
-        e_warning(user->event, "recall: %s: ledger record ignored: %s",
+        e_warning(recall_user_event(user), "%s: ledger record ignored: %s",
                   request.message_id.c_str(), why.c_str());
 }
 
@@ -197,7 +197,7 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     if (settings.report &&
         !recall_save_message(user, "INBOX",
                              recall_build_report(settings, request, outcome, templates), error))
-        e_error(user->event, "recall: report not saved: %s", error.c_str());
+        e_error(recall_user_event(user), "report not saved: %s", error.c_str());
     return outcome;
 }
 

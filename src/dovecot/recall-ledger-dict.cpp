@@ -135,7 +135,7 @@ void recalled_callback(const struct dict_lookup_result *result,
                        DictLedger::RecalledAnswer *answer) noexcept
 {
     if (result->ret < 0)
-        i_error("recall: cannot tell whether a delivered message was recalled: %s",
+        e_error(answer->log.event(), "cannot tell whether a delivered message was recalled: %s",
                 result->error);
     answer->answered = true;
     answer->recalled = result->ret > 0;
@@ -154,7 +154,7 @@ void recalled_callback(const struct dict_lookup_result *result,
 void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAnswer *answer) noexcept
 {
     if (result->ret < 0)
-        i_error("recall: cannot read the recall epoch: %s", result->error);
+        e_error(answer->log.event(), "cannot read the recall epoch: %s", result->error);
     answer->ret = result->ret;
     if (result->ret > 0)
         answer->value = result->value;
@@ -163,10 +163,11 @@ void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAn
     on_answer();
 }
 
-void store_async_callback(const struct dict_commit_result *result, void *) noexcept
+void store_async_callback(const struct dict_commit_result *result, struct event *event) noexcept
 {
     if (result->ret < 0)
-        i_error("recall: ledger write failed, this copy cannot be recalled: %s", result->error);
+        e_error(event, "ledger write failed, this copy cannot be recalled: %s", result->error);
+    event_unref(&event);
     recall_dict_wait_wakeup();
 }
 
@@ -192,20 +193,40 @@ bool bucket_row_written(int64_t expires_at)
            written_bucket_rows().count(bucket_of(expires_at)) > 0;
 }
 
-void mark_async_callback(const struct dict_commit_result *result,
-                         std::set<std::string> *written) noexcept
+/* A mark transaction on its way: the bucket rows it writes. */
+struct MarkCommit {
+    std::set<std::string> written;
+    struct event *event;
+};
+
+void mark_async_callback(const struct dict_commit_result *result, MarkCommit *commit) noexcept
 {
     if (result->ret < 0) {
-        i_error("recall: ledger write failed, downloads or shares not recorded: %s",
+        e_error(commit->event, "ledger write failed, downloads or shares not recorded: %s",
                 result->error);
-        for (const std::string &bucket : *written)
+        for (const std::string &bucket : commit->written)
             written_bucket_rows().erase(bucket);
     }
-    delete written;
+    event_unref(&commit->event);
+    delete commit;
     recall_dict_wait_wakeup();
 }
 
 } // namespace
+
+DictLedger::AnswerLog::~AnswerLog()
+{
+    if (event_ != nullptr)
+        event_unref(&event_);
+}
+
+void DictLedger::AnswerLog::set(struct event *event)
+{
+    if (event_ != nullptr)
+        event_unref(&event_);
+    event_ = event;
+    event_ref(event_);
+}
 
 std::string recall_message_key(const std::string &sender, const std::string &message_id)
 {
@@ -311,7 +332,7 @@ recall::LookupStatus DictLedger::deliveries(const std::string &sender,
         if (delivery)
             out.push_back(*delivery);
         else
-            i_warning("recall: ignoring unreadable ledger record %s", key.c_str());
+            e_warning(event_, "ignoring unreadable ledger record %s", key.c_str());
     }
     return out.empty() ? recall::LookupStatus::None : recall::LookupStatus::Found;
 }
@@ -346,7 +367,7 @@ bool DictLedger::held_copies(std::vector<HeldCopy> &out, std::string &error)
             !(held.user = (*fields)["user"]).empty())
             out.push_back(held);
         else
-            i_warning("recall: ignoring unreadable hold entry %s", key.c_str());
+            e_warning(event_, "ignoring unreadable hold entry %s", key.c_str());
     }
     return true;
 }
@@ -382,7 +403,7 @@ bool DictLedger::history(std::vector<recall::HistoryEntry> &out, std::string &er
         if (entry)
             out.push_back(*entry);
         else
-            i_warning("recall: ignoring unreadable history entry %s", key.c_str());
+            e_warning(event_, "ignoring unreadable history entry %s", key.c_str());
     }
     return true;
 }
@@ -451,6 +472,7 @@ void DictLedger::recalled_async(const std::string &sender, const std::string &me
                                 RecalledAnswer *answer)
 {
     struct dict_op_settings set = no_user_settings();
+    answer->log.set(event_);
     dict_lookup_async(dict_, &set, (kRecalled + recall_message_key(sender, message_id)).c_str(),
                       recalled_callback, answer);
 }
@@ -458,6 +480,7 @@ void DictLedger::recalled_async(const std::string &sender, const std::string &me
 void DictLedger::recall_epoch_async(EpochAnswer *answer)
 {
     struct dict_op_settings set = no_user_settings();
+    answer->log.set(event_);
     dict_lookup_async(dict_, &set, kRecallEpoch.c_str(), epoch_callback, answer);
 }
 
@@ -477,17 +500,18 @@ void DictLedger::mark_async(const std::vector<CopyMark> &marks)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    auto *written = new std::set<std::string>; /* the bucket rows it writes */
+    auto *commit = new MarkCommit{{}, event_};
+    event_ref(event_);
     for (const CopyMark &m : marks) {
         std::string bucket = bucket_of(m.expires_at), copykey = recall_copy_key(m.user, m.guid);
         dict_set(trans, ((m.mark == Mark::Fetched ? kFetched : kShared) + copykey).c_str(), "1");
         dict_set(trans, (kMarksExpiring + bucket + "/" + copykey).c_str(), "1");
-        if (!bucket_row_written(m.expires_at) && written->insert(bucket).second) {
+        if (!bucket_row_written(m.expires_at) && commit->written.insert(bucket).second) {
             dict_set(trans, (kBuckets + bucket).c_str(), "1");
             written_bucket_rows().insert(bucket);
         }
     }
-    dict_transaction_commit_async(&trans, mark_async_callback, written);
+    dict_transaction_commit_async(&trans, mark_async_callback, commit);
 }
 
 void DictLedger::await_recent_deliveries()
@@ -520,9 +544,12 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
         index_expiry_group(trans, bucket, messages);
         dict_set(trans, (kBuckets + bucket).c_str(), "1");
     }
-    if (callback == nullptr)
-        callback = store_async_callback;
-    dict_transaction_commit_async(&trans, callback, context);
+    if (callback != nullptr) {
+        dict_transaction_commit_async(&trans, callback, context);
+        return;
+    }
+    event_ref(event_);
+    dict_transaction_commit_async(&trans, store_async_callback, event_);
 }
 
 /* The expired records of one message; keep when some of its records

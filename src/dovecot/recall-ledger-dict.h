@@ -43,9 +43,10 @@ std::string recall_copy_key(const recall::Delivery &delivery);
 
 class DictLedger : public recall::Ledger {
 public:
-    /* listing_fs: from recall_ledger_listing_fs(), or NULL. */
-    explicit DictLedger(struct dict *dict, struct fs *listing_fs = NULL)
-        : dict_(dict), listing_fs_(listing_fs) {}
+    /* event: where the ledger logs (recall-log.h); listing_fs: from
+       recall_ledger_listing_fs(), or NULL. */
+    DictLedger(struct dict *dict, struct event *event, struct fs *listing_fs = NULL)
+        : dict_(dict), event_(event), listing_fs_(listing_fs) {}
 
     recall::LookupStatus deliveries(const std::string &sender, const std::string &message_id,
                                     std::vector<recall::Delivery> &out,
@@ -60,9 +61,25 @@ public:
                          std::string &error) override;
     /* Sleeps for the time of one group commit of the lmtp processes. */
     void await_recent_deliveries() override;
+    /* Where an asynchronous answer logs a failed lookup: the asker's
+       event, referenced for as long as the answer lives (it may outlive
+       its asker). */
+    class AnswerLog {
+    public:
+        AnswerLog() = default;
+        AnswerLog(const AnswerLog &) = delete;
+        AnswerLog &operator=(const AnswerLog &) = delete;
+        ~AnswerLog();
+        void set(struct event *event);
+        struct event *event() const { return event_; }
+
+    private:
+        struct event *event_ = nullptr;
+    };
     /* The answer to recalled_async(). It may come after its asker is gone:
        then the asker sets orphaned and the callback frees it. */
     struct RecalledAnswer {
+        AnswerLog log;
         bool answered = false;
         bool recalled = false;
         /* The marker's rules; empty when it could not be read. */
@@ -79,6 +96,7 @@ public:
        removes a recall marker, so that a process that listed the markers
        knows, by one lookup, when to list them again. */
     struct EpochAnswer {
+        AnswerLog log;
         int ret = 0; /* 1 found, 0 none yet, -1 error */
         std::string value;
         std::function<void()> on_answer;
@@ -135,5 +153,6 @@ private:
     bool commit(struct dict_transaction_context *trans, std::string &error);
 
     struct dict *dict_;
+    struct event *event_;
     struct fs *listing_fs_;
 };

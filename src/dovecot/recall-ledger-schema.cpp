@@ -54,7 +54,7 @@ void recall_ledger_schema_ensure(const char *path, struct event *event)
         return outcome != Failed;
     });
     if (outcome == Created)
-        e_info(event, "recall: created the ledger %s with its schema", path);
+        e_info(event, "created the ledger %s with its schema", path);
     else if (outcome == Failed)
-        e_error(event, "recall: the ledger %s cannot be created: %s", path, error.c_str());
+        e_error(event, "the ledger %s cannot be created: %s", path, error.c_str());
 }

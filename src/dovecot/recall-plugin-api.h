@@ -21,6 +21,7 @@ struct mail;
 struct mail_user;
 struct mailbox;
 struct ip_addr;
+struct event;
 struct mail_storage_service_ctx;
 
 /* recall's view of one user: its parsed settings, or why they were refused. */
@@ -51,6 +52,8 @@ struct recall_plugin_api {
     /* Called by the delivery module for each recipient, before saving. */
     void (*user_set_envelope)(struct mail_user *rcpt_user,
                               const recall_envelope &envelope) noexcept;
+    /* Where to log about the user (recall-log.h): its recall event. */
+    struct event *(*user_event)(struct mail_user *user) noexcept;
 
     /* The digest that lets a late copy prove it is the recorded message
        (recall-content-digest.h). */

@@ -27,6 +27,7 @@ const struct recall_plugin_api recall_plugin_api = {
     recall_user_settings,
     recall_user_is_webmail,
     recall_user_set_envelope,
+    recall_user_event,
     recall_content_digest,
     recall_normalize_message_id,
     recall_sender_copy_read,

@@ -10,6 +10,9 @@ const recall::Settings &recall_user_settings(const struct recall_user *ruser) no
 bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip) noexcept;
 void recall_user_set_envelope(struct mail_user *rcpt_user,
                               const recall_envelope &envelope) noexcept;
+/* The user's recall event; for a user recall is not enabled for, the
+   user's own event. */
+struct event *recall_user_event(struct mail_user *user) noexcept;
 
 int recall_sender_copy_read(struct mail *mail, struct recall_sender_copy &copy_r) noexcept;
 std::string recall_normalize_message_id(const char *header_value) noexcept;

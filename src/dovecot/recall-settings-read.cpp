@@ -73,7 +73,7 @@ bool read_duration(struct mail_user *user, const char *name, int64_t &out, const
 /* The sender's window decides (rules 4, 5), but recipients track their
    copies without knowing who sent them: the global recall_window is the
    longest any sender has, and a longer per-user one is capped at it. */
-void read_longest_window(struct mail_user *user, recall::Settings &set)
+void read_longest_window(struct event *event, recall::Settings &set)
 {
     const char *global = global_setting("recall_window"), *error;
     int64_t longest = recall::Settings().window_secs;
@@ -81,7 +81,7 @@ void read_longest_window(struct mail_user *user, recall::Settings &set)
         longest = set.window_secs; /* the user's own error names the setting */
     set.longest_window_secs = longest;
     if (set.window_secs > longest) {
-        e_warning(user->event, "recall: recall_window %lld s of this user is longer than the "
+        e_warning(event, "recall_window %lld s of this user is longer than the "
                   "global recall_window (%lld s), which recipients track copies for: capped",
                   (long long)set.window_secs, (long long)longest);
         set.window_secs = longest;
@@ -231,7 +231,7 @@ bool recall_settings_read(struct mail_user *user, struct recall_user_state &stat
         !read_host(user, set.host, error_r) || !read_backends(user, set.backends, error_r) ||
         !read_text(user, "recall_host_password", state.host_password, error_r))
         return false;
-    read_longest_window(user, set);
+    read_longest_window(state.event, set);
     set.address = recall::lower_ascii(set.address);
     set.org = set.org.empty() ? recall::address_domain(set.address) : recall::lower_ascii(set.org);
     return true;

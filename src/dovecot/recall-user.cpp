@@ -4,6 +4,7 @@
 #include "recall-access-hook.h"
 #include "recall-delivery-hook.h"
 #include "recall-dict-wait.h"
+#include "recall-log.h"
 
 extern "C" {
 #include "dict.h"
@@ -25,13 +26,14 @@ static void recall_user_deinit(struct mail_user *user) noexcept
            the user (a delivery) longer than the bound: what is left goes on
            in the background. */
         if (!recall_dict_wait_bounded(ruser->state->dict, kRecallDictWaitMsecs))
-            e_warning(user->event, "recall: ledger did not answer within %u ms",
+            e_warning(ruser->state->event, "ledger did not answer within %u ms",
                       kRecallDictWaitMsecs);
         recall_delivery_recall_late(user, ruser);
         recall_dict_close(&ruser->state->dict);
     }
     if (ruser->state->listing_fs != NULL)
         fs_deinit(&ruser->state->listing_fs);
+    event_unref(&ruser->state->event);
     delete ruser->state;
     ruser->module_ctx.super.deinit(user);
 }
@@ -65,9 +67,11 @@ void recall_user_created(struct mail_user *user) noexcept
         return;
 
     auto *state = new recall_user_state();
+    state->event = recall_event_create(user->event);
     const char *error;
     if (!recall_settings_read(user, *state, &error)) {
-        e_error(user->event, "recall: disabled for this user: %s", error);
+        e_error(state->event, "disabled for this user: %s", error);
+        event_unref(&state->event);
         delete state;
         return;
     }
@@ -91,9 +95,9 @@ struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
     struct dict_settings set;
     i_zero(&set);
     set.base_dir = user->set->base_dir;
-    set.event_parent = user->event;
+    set.event_parent = state.event;
     const char *error;
-    if (recall_ledger_listing_fs(state.dict_uri.c_str(), user->event, &state.listing_fs,
+    if (recall_ledger_listing_fs(state.dict_uri.c_str(), state.event, &state.listing_fs,
                                  error_r) < 0)
         return NULL;
     if (dict_init(state.dict_uri.c_str(), &set, &state.dict, &error) < 0) {
@@ -108,6 +112,12 @@ struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
 struct recall_user *recall_user_get(struct mail_user *user) noexcept
 {
     return RECALL_USER_CONTEXT(user);
+}
+
+struct event *recall_user_event(struct mail_user *user) noexcept
+{
+    struct recall_user *ruser = RECALL_USER_CONTEXT(user);
+    return ruser != NULL ? ruser->state->event : user->event;
 }
 
 const recall::Settings &recall_user_settings(const struct recall_user *ruser) noexcept

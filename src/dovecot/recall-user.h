@@ -33,6 +33,8 @@ struct recall_saved_copies {
 };
 
 struct recall_user_state {
+    /* The user's recall event (recall-log.h): every message about it. */
+    struct event *event = nullptr;
     recall::Settings settings;
     std::vector<recall_network> webmail_networks;
     /* recall_host_password: the doveadm_password a recall uses on the
@@ -69,6 +71,7 @@ extern MODULE_CONTEXT_DEFINE(recall_user_module, &mail_user_module_register);
     ((struct recall_user *)MODULE_CONTEXT(obj, recall_user_module))
 
 void recall_user_created(struct mail_user *user) noexcept;
+
 /* The ledger dict, opened on first use; NULL with error_r on failure. */
 struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
                               const char **error_r);

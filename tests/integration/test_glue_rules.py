@@ -1,7 +1,8 @@
 """The rules of the glue in src/dovecot (docs/ARCHITECTURE.md, issue 14),
 checked on the source and on what the build makes of it: no C++ exception
 unwinds through Dovecot's C frames, and one that would ends as Dovecot's
-own fatal error."""
+own fatal error; mail processes log through events of the recall
+category, so log_debug=category=recall selects recall's messages."""
 
 import glob
 import os
@@ -9,6 +10,8 @@ import re
 import subprocess
 import tempfile
 import unittest
+
+from harness import Dovecot, send
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 GLUE = os.path.join(ROOT, "src", "dovecot")
@@ -84,6 +87,38 @@ class ExceptionBoundaryTest(unittest.TestCase):
         self.assertIn("Panic: recall: C++ exception at the boundary: a probe's error",
                       result.stderr)
         self.assertEqual(-6, result.returncode)  # i_panic() aborts
+
+
+class LoggingTest(unittest.TestCase):
+    def test_mail_process_code_logs_through_events(self):
+        # doveadm's commands write their errors to the admin's terminal.
+        calls = re.compile(r"\bi_(error|warning|info|debug)\s*\(")
+        found = [(os.path.basename(path), code_of(path).count("\n", 0, match.start()) + 1)
+                 for path in sorted(glob.glob(GLUE + "/*.cpp"))
+                 if not os.path.basename(path).startswith("doveadm-")
+                 for match in calls.finditer(code_of(path))]
+        self.assertEqual([], found)
+
+    def untracked_delivery_logged(self, extra_conf):
+        dovecot = Dovecot(extra_conf=extra_conf).start()
+        try:
+            send(dovecot, "alice@example.com", ["bob@example.com"], message_id=False)
+            send(dovecot, "alice@example.com", ["bob@example.com"])  # logged after the first
+            dovecot.wait_for_log("Debug: ", seconds=2.0)
+            return [line for line in dovecot.log_text().splitlines()
+                    if "recall: delivery not tracked (no Message-ID)" in line]
+        finally:
+            dovecot.stop()
+
+    def test_log_debug_category_recall_shows_recalls_debug_messages(self):
+        lines = self.untracked_delivery_logged("log_debug = category=recall\n")
+        self.assertEqual(1, len(lines), lines)
+        # Under the user's event: its prefixes, then recall's.
+        self.assertIn("lmtp(bob@example.com)", lines[0])
+        self.assertIn("rcpt bob@example.com: recall: ", lines[0])
+
+    def test_without_it_they_stay_out_of_the_log(self):
+        self.assertEqual([], self.untracked_delivery_logged(""))
 
 
 if __name__ == "__main__":
