@@ -1,7 +1,6 @@
 #include "recall-access-hook.h"
 #include "recall-acl.h"
 #include "recall-ledger-dict.h"
-#include "recall-plugin.h"
 #include "recall-user.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "recall-copy-instances.h"
 #include "recall-acl.h"
 #include "recall-content-digest.h"
-#include "recall-plugin.h"
+#include "recall-message-fields.h"
 
 extern "C" {
 #include "lib.h"

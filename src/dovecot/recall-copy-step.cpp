@@ -1,8 +1,9 @@
 /* One step of another backend's recall on a copy held here: what
    `doveadm recall copy` runs (see recall-remote-mailbox.cpp for the side
    that asks). */
+#include "recall-copy-step.h"
 #include "recall-mailbox-access.h"
-#include "recall-plugin.h"
+#include "recall-user.h"
 
 #include "../core/recall-remote.hpp"
 

@@ -1,6 +1,6 @@
 #include "recall-delivery-batch.h"
-#include "recall-delivery-hook.h"
 #include "recall-delivery-spool.h"
+#include "recall-late-copies.h"
 #include "recall-log.h"
 #include "recall-ledger-dict.h"
 #include "recall-mailbox-access.h"

@@ -22,8 +22,3 @@ void recall_delivery_record(struct mail_user *user, struct recall_user *ruser);
 /* After the (bounded) wait for the ledger: recalls the copies of an already
    recalled message on arrival (rule 11). */
 void recall_delivery_recall_late(struct mail_user *user, struct recall_user *ruser);
-/* Rule 11 for copies that user, their recipient, received of a message
-   recalled with marker: each goes, or stays by the sender's rules. */
-void recall_delivery_recall_arrived(struct mail_user *user, struct dict *dict,
-                                    struct fs *listing_fs, std::vector<recall::Delivery> &copies,
-                                    const recall::RecallMarker &marker);

@@ -1,10 +1,10 @@
 /* One check or recall for a user: the engine wired to the dict ledger and
    to the recipients' storage, then the sender's side of a recall. */
+#include "recall-execute.h"
 #include "recall-clock.h"
 #include "recall-ledger-dict.h"
-#include "recall-remote-mailbox.h"
 #include "recall-messages.h"
-#include "recall-plugin.h"
+#include "recall-remote-mailbox.h"
 #include "recall-user.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 #include "recall-hold.h"
-#include "recall-plugin.h"
+#include "recall-message-fields.h"
 
 extern "C" {
 #include "lib.h"

@@ -1,8 +1,9 @@
 #include "recall-mailbox-access.h"
 #include "recall-copy-instances.h"
 #include "recall-hold.h"
-#include "recall-plugin.h"
+#include "recall-message-fields.h"
 #include "recall-privileges.h"
+#include "recall-user.h"
 
 extern "C" {
 #include "lib.h"

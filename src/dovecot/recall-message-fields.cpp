@@ -1,5 +1,5 @@
 /* Reads what recall needs from a message with lib-mail's parsers. */
-#include "recall-plugin.h"
+#include "recall-message-fields.h"
 
 extern "C" {
 #include "lib.h"

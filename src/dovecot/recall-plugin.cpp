@@ -2,12 +2,15 @@
 #include "recall-access-hook.h"
 #include "recall-boundary.h"
 #include "recall-content-digest.h"
+#include "recall-copy-step.h"
 #include "recall-delivery-batch.h"
 #include "recall-delivery-guid.h"
 #include "recall-delivery-hook.h"
 #include "recall-dict-wait.h"
+#include "recall-execute.h"
 #include "recall-hold.h"
-#include "recall-plugin.h"
+#include "recall-message-fields.h"
+#include "recall-user-lifecycle.h"
 #include "recall-user.h"
 
 extern "C" {

@@ -1,9 +1,4 @@
 #include "recall-user.h"
-#include "recall-plugin.h"
-#include "recall-settings-read.h"
-#include "recall-access-hook.h"
-#include "recall-delivery-hook.h"
-#include "recall-dict-wait.h"
 #include "recall-log.h"
 
 extern "C" {
@@ -15,29 +10,6 @@ extern "C" {
 struct recall_user_module recall_user_module =
     MODULE_CONTEXT_INIT(&mail_user_module_register);
 
-static void recall_user_deinit(struct mail_user *user) noexcept
-{
-    struct recall_user *ruser = RECALL_USER_CONTEXT(user);
-
-    recall_access_flush(user);
-    recall_delivery_record(user, ruser);
-    if (ruser->state->dict != NULL) {
-        /* Let asynchronous ledger writes and lookups finish, but never hold
-           the user (a delivery) longer than the bound: what is left goes on
-           in the background. */
-        if (!recall_dict_wait_bounded(ruser->state->dict, kRecallDictWaitMsecs))
-            e_warning(ruser->state->event, "ledger did not answer within %u ms",
-                      kRecallDictWaitMsecs);
-        recall_delivery_recall_late(user, ruser);
-        recall_dict_close(&ruser->state->dict);
-    }
-    if (ruser->state->listing_fs != NULL)
-        fs_deinit(&ruser->state->listing_fs);
-    event_unref(&ruser->state->event);
-    delete ruser->state;
-    ruser->module_ctx.super.deinit(user);
-}
-
 static bool is_webmail(const recall_user_state &state, const struct ip_addr *ip)
 {
     if (ip == NULL)
@@ -47,42 +19,6 @@ static bool is_webmail(const recall_user_state &state, const struct ip_addr *ip)
             return true;
     }
     return false;
-}
-
-/* Rule 5 counts downloads by POP3 clients and by IMAP clients other than
-   the webmail. A user without a client address is one that a recall or
-   doveadm opened: its reads are nobody's downloads. */
-static bool tracks_downloads(struct mail_user *user, const recall_user_state &state)
-{
-    if (strcmp(user->service, "pop3") == 0)
-        return true;
-    return strcmp(user->service, "imap") == 0 && user->conn.remote_ip != NULL &&
-           !is_webmail(state, user->conn.remote_ip);
-}
-
-void recall_user_created(struct mail_user *user) noexcept
-{
-    /* dovecot-lda's raw mail user is not a person: nothing to track. */
-    if (user->autocreated)
-        return;
-
-    auto *state = new recall_user_state();
-    state->event = recall_event_create(user->event);
-    const char *error;
-    if (!recall_settings_read(user, *state, &error)) {
-        e_error(state->event, "disabled for this user: %s", error);
-        event_unref(&state->event);
-        delete state;
-        return;
-    }
-    state->tracks_downloads = tracks_downloads(user, *state);
-    struct mail_user_vfuncs *v = user->vlast;
-    struct recall_user *ruser = p_new(user->pool, struct recall_user, 1);
-    ruser->state = state;
-    ruser->module_ctx.super = *v;
-    user->vlast = &ruser->module_ctx.super;
-    v->deinit = recall_user_deinit;
-    MODULE_CONTEXT_SET(user, recall_user_module, ruser);
 }
 
 struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,

@@ -16,7 +16,7 @@ extern "C" {
 #include "../core/recall-delivery.hpp"
 #include "../core/recall-settings.hpp"
 #include "recall-ledger-dict.h"
-#include "recall-plugin.h"
+#include "recall-plugin-api.h"
 
 struct dict;
 struct mailbox_transaction_context;
@@ -70,7 +70,15 @@ extern MODULE_CONTEXT_DEFINE(recall_user_module, &mail_user_module_register);
 #define RECALL_USER_CONTEXT(obj) \
     ((struct recall_user *)MODULE_CONTEXT(obj, recall_user_module))
 
-void recall_user_created(struct mail_user *user) noexcept;
+/* recall_plugin_api's user functions. */
+struct recall_user *recall_user_get(struct mail_user *user) noexcept;
+const recall::Settings &recall_user_settings(const struct recall_user *ruser) noexcept;
+bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip) noexcept;
+void recall_user_set_envelope(struct mail_user *rcpt_user,
+                              const recall_envelope &envelope) noexcept;
+/* The user's recall event; for a user recall is not enabled for, the
+   user's own event. */
+struct event *recall_user_event(struct mail_user *user) noexcept;
 
 /* The ledger dict, opened on first use; NULL with error_r on failure. */
 struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,

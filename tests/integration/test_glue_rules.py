@@ -53,6 +53,50 @@ def functions_handed_out():
     return found
 
 
+def include_cycles():
+    """The groups of src/ files (a .cpp and its header are one) that reach
+    each other through their #include "..." lines (Tarjan's algorithm)."""
+    source = os.path.join(ROOT, "src")
+    edges = {}
+    for path in glob.glob(source + "/*/*"):
+        if not re.search(r"\.(cpp|h|hpp)$", path):
+            continue
+        unit = os.path.splitext(os.path.relpath(path, source))[0]
+        for name in re.findall(r'^#include "([^"]+)"', open(path).read(), re.M):
+            target = os.path.normpath(os.path.join(os.path.dirname(path), name))
+            if os.path.exists(target):
+                other = os.path.splitext(os.path.relpath(target, source))[0]
+                if other != unit:
+                    edges.setdefault(unit, set()).add(other)
+    index, low, stack, cycles = {}, {}, [], []
+
+    def visit(unit):
+        index[unit] = low[unit] = len(index)
+        stack.append(unit)
+        for other in edges.get(unit, ()):
+            if other not in index:
+                visit(other)
+                low[unit] = min(low[unit], low[other])
+            elif other in stack:
+                low[unit] = min(low[unit], index[other])
+        if low[unit] == index[unit]:
+            group = []
+            while not group or group[-1] != unit:
+                group.append(stack.pop())
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for unit in list(edges):
+        if unit not in index:
+            visit(unit)
+    return cycles
+
+
+class IncludeTest(unittest.TestCase):
+    def test_no_include_cycle_in_src(self):
+        self.assertEqual([], include_cycles())
+
+
 class ExceptionBoundaryTest(unittest.TestCase):
     def test_every_function_dovecot_calls_is_noexcept(self):
         handed_out = functions_handed_out()

@@ -1,0 +1,77 @@
+/* When a recall user begins and ends: its settings read once and its
+   state hung on the user; at its end, each surface's work in the one order
+   it needs (marks flushed, deliveries recorded, the ledger's answers
+   awaited, late copies recalled, the ledger closed). */
+#include "recall-user-lifecycle.h"
+#include "recall-access-hook.h"
+#include "recall-delivery-hook.h"
+#include "recall-dict-wait.h"
+#include "recall-log.h"
+#include "recall-settings-read.h"
+#include "recall-user.h"
+
+extern "C" {
+#include "lib.h"
+#include "fs-api.h"
+#include "mail-user.h"
+}
+
+static void recall_user_deinit(struct mail_user *user) noexcept
+{
+    struct recall_user *ruser = RECALL_USER_CONTEXT(user);
+
+    recall_access_flush(user);
+    recall_delivery_record(user, ruser);
+    if (ruser->state->dict != NULL) {
+        /* Let asynchronous ledger writes and lookups finish, but never hold
+           the user (a delivery) longer than the bound: what is left goes on
+           in the background. */
+        if (!recall_dict_wait_bounded(ruser->state->dict, kRecallDictWaitMsecs))
+            e_warning(ruser->state->event, "ledger did not answer within %u ms",
+                      kRecallDictWaitMsecs);
+        recall_delivery_recall_late(user, ruser);
+        recall_dict_close(&ruser->state->dict);
+    }
+    if (ruser->state->listing_fs != NULL)
+        fs_deinit(&ruser->state->listing_fs);
+    event_unref(&ruser->state->event);
+    delete ruser->state;
+    ruser->module_ctx.super.deinit(user);
+}
+
+/* Rule 5 counts downloads by POP3 clients and by IMAP clients other than
+   the webmail. A user without a client address is one that a recall or
+   doveadm opened: its reads are nobody's downloads. */
+static bool tracks_downloads(struct mail_user *user, const struct recall_user *ruser)
+{
+    if (strcmp(user->service, "pop3") == 0)
+        return true;
+    return strcmp(user->service, "imap") == 0 && user->conn.remote_ip != NULL &&
+           !recall_user_is_webmail(ruser, user->conn.remote_ip);
+}
+
+void recall_user_created(struct mail_user *user) noexcept
+{
+    /* dovecot-lda's raw mail user is not a person: nothing to track. */
+    if (user->autocreated)
+        return;
+
+    auto *state = new recall_user_state();
+    state->event = recall_event_create(user->event);
+    const char *error;
+    if (!recall_settings_read(user, *state, &error)) {
+        e_error(state->event, "disabled for this user: %s", error);
+        event_unref(&state->event);
+        delete state;
+        return;
+    }
+    struct mail_user_vfuncs *v = user->vlast;
+    struct recall_user *ruser = p_new(user->pool, struct recall_user, 1);
+    ruser->state = state;
+    state->tracks_downloads = tracks_downloads(user, ruser);
+    ruser->module_ctx.super = *v;
+    user->vlast = &ruser->module_ctx.super;
+    v->deinit = recall_user_deinit;
+    MODULE_CONTEXT_SET(user, recall_user_module, ruser);
+}
+
