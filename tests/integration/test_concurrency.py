@@ -104,7 +104,7 @@ class ConcurrentRecallTest(unittest.TestCase):
 
         for sender, mid, uid, to in sent:
             typ, text, lines = answers[mid]
-            self.assertTrue(text.startswith("[RECALL-COMPLETE]"), (mid, text))
+            self.assertTrue(text.startswith("[RECALL-COMPLETE]"), (mid, text, lines))
             self.assertEqual({rcpt: "RECALLED" for rcpt in to}, parse_rows(lines)[0])
         after = self.counts()
         notices = {user: 0 for user in RECIPIENTS}
