@@ -111,16 +111,16 @@ void split_by_org(std::vector<Delivery> &own, const std::string &org,
 
 } // namespace
 
-Refusal admission(const Settings &settings, bool webmail_session)
+Refusal admission(const Settings &settings, Client client)
 {
-    if (!webmail_session)
+    if (client != Client::Webmail)
         return Refusal::WebmailOnly;
     switch (settings.account) {
     case Account::Paid: return Refusal::None;
     case Account::Free: return Refusal::Upgrade;
-    case Account::Personal: return Refusal::Unavailable;
+    case Account::Personal: return Refusal::PersonalAccount;
     }
-    return Refusal::Unavailable;
+    return Refusal::PersonalAccount;
 }
 
 std::vector<Delivery> own_deliveries(const std::vector<Delivery> &records,
@@ -194,7 +194,7 @@ bool Engine::load(const Request &request, std::vector<Delivery> &own, Outcome &o
     LookupStatus status =
         ledger_.deliveries(lower_ascii(request.sender), request.message_id, records, outcome.error);
     if (status == LookupStatus::Error) {
-        outcome.refusal = Refusal::LedgerDown;
+        outcome.refusal = Refusal::ServerUnavailable;
         return false;
     }
     outcome.ignored.clear();
@@ -232,7 +232,7 @@ void Engine::make_rows(
     std::vector<Row> external;
     std::set<std::string> listed;
     split_by_org(own, marker.org, internal, external, listed);
-    visit_internal(internal, outcome, step);
+    internal_rows(internal, outcome, step);
     add_untracked_rows(request, marker.org, listed, external, outcome.rows);
 }
 
@@ -249,7 +249,7 @@ Outcome Engine::run(const Request &request)
     }
     if (!request.check_only) {
         if (!ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error)) {
-            outcome.refusal = Refusal::LedgerDown;
+            outcome.refusal = Refusal::ServerUnavailable;
             return outcome;
         }
         // Listed again after the marker: a copy recorded meanwhile is in
@@ -259,8 +259,9 @@ Outcome Engine::run(const Request &request)
     }
     make_rows(request, marker, own, outcome,
               [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
-                  return visit(d, marks, marks_error, request.check_only, marker,
-                               outcome.recalled_now);
+                  return copy_row(d, marks, marks_error,
+                                  request.check_only ? Act::Look : Act::Recall, marker,
+                                  outcome.recalled_now);
               });
 
     outcome.result = overall_result(outcome.rows, request.check_only);
@@ -280,14 +281,14 @@ Outcome Engine::restore(const Request &request)
     const RecallMarker marker = describe(request, earliest(own), outcome);
     // First, so that a copy arriving from now on is delivered as any mail.
     if (!ledger_.unmark_recalled(request.sender, request.message_id, outcome.error)) {
-        outcome.refusal = Refusal::LedgerDown;
+        outcome.refusal = Refusal::ServerUnavailable;
         return outcome;
     }
     bool unused = false;
     make_rows(request, marker, own, outcome,
               [&](Delivery &d, const CopyMarks *marks, const std::string &marks_error) {
                   if (d.progress == Progress::Delivered)
-                      return visit(d, marks, marks_error, true, marker, unused);
+                      return copy_row(d, marks, marks_error, Act::Look, marker, unused);
                   return restore_copy(d);
               });
 
@@ -306,7 +307,7 @@ Outcome Engine::restore(const Request &request)
     return outcome;
 }
 
-void Engine::visit_internal(
+void Engine::internal_rows(
     std::vector<Delivery> &internal, Outcome &outcome,
     const std::function<Row(Delivery &, const CopyMarks *, const std::string &)> &step)
 {
@@ -334,8 +335,8 @@ void Engine::visit_internal(
         outcome.rows.push_back(entry.second);
 }
 
-Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
-                  bool check_only, const RecallMarker &rules, bool &recalled_now)
+Row Engine::copy_row(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
+                     Act act, const RecallMarker &rules, bool &recalled_now)
 {
     if (delivery.progress == Progress::Recalled)
         return row_for(delivery, State::Recalled);
@@ -348,8 +349,8 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
 
     if (!facts.present) {
         // Gone while a recall was under way: that recall expunged it.
-        if (delivery.progress == Progress::Recalling && !check_only)
-            return recall_copy(delivery, *box, facts, rules, true, recalled_now);
+        if (delivery.progress == Progress::Recalling && act == Act::Recall)
+            return recall_copy(delivery, *box, facts, rules, Notice::MaybeSaved, recalled_now);
         return row_for(delivery, delivery.progress == Progress::Recalling ? State::Recalled
                                                                           : State::Deleted);
     }
@@ -369,11 +370,13 @@ Row Engine::visit(Delivery &delivery, const CopyMarks *marks, const std::string 
         return row_for(delivery, State::Fetched);
     if (facts.seen && !settings_.recall_read)
         return row_for(delivery, State::Read);
-    if (check_only)
+    if (act == Act::Look)
         return row_for(delivery, State::Recallable);
     // A recipient with several copies may have had the notice for another.
     return recall_copy(delivery, *box, facts, rules,
-                       several_copies_.count(delivery.recipient_user) > 0, recalled_now);
+                       several_copies_.count(delivery.recipient_user) > 0 ? Notice::MaybeSaved
+                                                                          : Notice::New,
+                       recalled_now);
 }
 
 Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box, const RecallMarker &marker)
@@ -388,13 +391,13 @@ Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box, const Reca
         return row_for(delivery, State::Protected);
     bool recalled_now = false;
     // The recipient may have the notice from the recall of an earlier copy.
-    return recall_copy(delivery, box, facts, marker, true, recalled_now);
+    return recall_copy(delivery, box, facts, marker, Notice::MaybeSaved, recalled_now);
 }
 
 // Intent first, then expunge (or hold), notice and completion, so that a
 // recall killed at any point resumes without a second expunge or notice.
 Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                        const RecallMarker &rules, bool look_for_notice, bool &recalled_now)
+                        const RecallMarker &rules, Notice notice, bool &recalled_now)
 {
     std::string error;
     if (delivery.progress != Progress::Recalling) {
@@ -408,7 +411,7 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
     }
     if (facts.present && !(delivery.held_until > 0 ? box.hold(error) : box.expunge(error)))
         return row_for(delivery, State::Failed, error);
-    if (delivery.notice_due && !this->notify(delivery, box, look_for_notice, error))
+    if (delivery.notice_due && !this->notify(delivery, box, notice, error))
         return row_for(delivery, State::Failed, error);
     delivery.progress = Progress::Recalled;
     recalled_now = true;
@@ -449,13 +452,13 @@ Row Engine::restore_copy(Delivery &delivery)
 
 // The notice is saved once per recipient and message. Looking for it in
 // the mailbox costs a search, so only a resumed recall or a late copy does.
-bool Engine::notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
+bool Engine::notify(Delivery &delivery, RecipientMailbox &box, Notice notice,
                     std::string &error)
 {
     if (!notified_.insert(delivery.recipient_user).second)
         return true;
     bool present = false;
-    if (look_for_notice && !box.has_notice(error, present))
+    if (notice == Notice::MaybeSaved && !box.has_notice(error, present))
         return false;
     return present || box.save_notice(error);
 }

@@ -50,8 +50,11 @@ struct Outcome {
     int64_t first_delivery = 0;
 };
 
+// Where an IMAP request comes from: the webmail (recall_webmail_networks)
+// or another client.
+enum class Client { Webmail, Other };
 // Rules 9 and 10, which only the IMAP command applies (doveadm is admin).
-Refusal admission(const Settings &settings, bool webmail_session);
+Refusal admission(const Settings &settings, Client client);
 
 // Copies of the message that this user may act on: same envelope sender
 // (case-insensitive), same Message-ID, not expired; a record naming a host
@@ -105,19 +108,25 @@ private:
                        &step);
     // One row per internal address, each from all of its copies; step
     // gives a copy's row, with its marks (nullptr when unreadable).
-    void visit_internal(std::vector<Delivery> &internal, Outcome &outcome,
-                        const std::function<Row(Delivery &, const CopyMarks *,
-                                                const std::string &)> &step);
+    void internal_rows(std::vector<Delivery> &internal, Outcome &outcome,
+                       const std::function<Row(Delivery &, const CopyMarks *,
+                                               const std::string &)> &step);
+    // What a copy's row does to the copy: only look (a CHECK, and the
+    // copies a restore finds never recalled), or recall it if it may.
+    enum class Act { Look, Recall };
     // marks: what the ledger knows of this copy; nullptr if it could not
     // say, and marks_error says why.
-    Row visit(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
-              bool check_only, const RecallMarker &rules, bool &recalled_now);
+    Row copy_row(Delivery &delivery, const CopyMarks *marks, const std::string &marks_error,
+                 Act act, const RecallMarker &rules, bool &recalled_now);
+    // Whether a notice may already be in the recipient's INBOX (a resumed
+    // recall, a recipient with several copies, a late arrival): then it is
+    // looked for before one is saved.
+    enum class Notice { New, MaybeSaved };
     // rules: the sender's notice and hold settings.
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
-                    const RecallMarker &rules, bool look_for_notice, bool &recalled_now);
+                    const RecallMarker &rules, Notice notice, bool &recalled_now);
     Row restore_copy(Delivery &delivery);
-    bool notify(Delivery &delivery, RecipientMailbox &box, bool look_for_notice,
-                std::string &error);
+    bool notify(Delivery &delivery, RecipientMailbox &box, Notice notice, std::string &error);
 
     Ledger &ledger_;
     MailboxAccess &mailboxes_;

@@ -1,4 +1,5 @@
 #include "recall-remote.hpp"
+#include "recall-settings.hpp"
 
 #include <vector>
 
@@ -37,6 +38,11 @@ std::optional<bool> take_flag(Words &words, const char *name)
 }
 
 } // namespace
+
+bool step_allowed(const Delivery &record, const std::string &user)
+{
+    return lower_ascii(record.recipient_user) == lower_ascii(user);
+}
 
 std::string facts_answer(const CopyFacts &facts)
 {

@@ -88,6 +88,14 @@ std::string lower_ascii(std::string text)
     return text;
 }
 
+std::string return_path_address(const std::string &value)
+{
+    size_t open = value.find('<'), close = value.rfind('>');
+    if (open != std::string::npos && close != std::string::npos && close > open)
+        return lower_ascii(value.substr(open + 1, close - open - 1));
+    return lower_ascii(value);
+}
+
 std::string address_domain(const std::string &address)
 {
     size_t at = address.rfind('@');

@@ -72,5 +72,8 @@ std::string default_address(const std::string &username, const std::string &doma
 std::string lower_ascii(std::string text);
 // The lower-cased domain of an address, or empty when it has none.
 std::string address_domain(const std::string &address);
+// The address of a Return-Path header value ("<a@b>", or bare), lower-cased:
+// what LMTP wrote as MAIL FROM.
+std::string return_path_address(const std::string &value);
 
 } // namespace recall

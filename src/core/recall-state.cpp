@@ -38,10 +38,10 @@ const char *refusal_code(Refusal refusal)
     case Refusal::None: return "";
     case Refusal::Expired: return "RECALL-EXPIRED";
     case Refusal::Upgrade: return "RECALL-UPGRADE";
-    case Refusal::Unavailable: return "RECALL-UNAVAILABLE";
+    case Refusal::PersonalAccount: return "RECALL-UNAVAILABLE";
     case Refusal::WebmailOnly: return "RECALL-WEBMAIL-ONLY";
     case Refusal::NotSent: return "RECALL-NOT-SENT";
-    case Refusal::LedgerDown: return "UNAVAILABLE";
+    case Refusal::ServerUnavailable: return "UNAVAILABLE";
     }
     return "UNAVAILABLE";
 }

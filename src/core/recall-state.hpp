@@ -22,15 +22,19 @@ enum class State {
 
 enum class Result { Complete, Partial, Failure, Recallable, NotRecallable };
 
-// Why a whole request was refused before any recipient was looked at.
+// Why a whole request was refused before any recipient was looked at
+// (SPEC section 3).
 enum class Refusal {
     None,
-    Expired,
-    Upgrade,
-    Unavailable,
-    WebmailOnly,
-    NotSent,
-    LedgerDown,
+    Expired,         // the sender's window has passed: RECALL-EXPIRED
+    Upgrade,         // a free account: RECALL-UPGRADE
+    PersonalAccount, // personal accounts have no recall: RECALL-UNAVAILABLE
+    WebmailOnly,     // XRECALL outside recall_webmail_networks: RECALL-WEBMAIL-ONLY
+    NotSent,         // not a message the sender sent: RECALL-NOT-SENT
+    // This server cannot run it now (IMAP UNAVAILABLE): the ledger is
+    // unreachable, another recall of the user's holds its lock, the
+    // templates cannot be read, or recall is not set up for this user.
+    ServerUnavailable,
 };
 
 const char *state_name(State state);

@@ -1,10 +1,10 @@
 /* lib10_doveadm_recall_plugin: doveadm recall check|run|restore (SPEC
    section 4), also exposed over doveadm's HTTP API as recallCheck,
    recallRun and recallRestore; prune and history (doveadm-recall-prune.cpp,
-   doveadm-recall-history.cpp); and recall copy, a step of another
-   backend's recall (doveadm-recall-copy.cpp). */
+   doveadm-recall-history.cpp); and recall step, a step of another
+   backend's recall (doveadm-recall-step.cpp). */
 #include "doveadm-recall-commands.h"
-#include "doveadm-recall-copy.h"
+#include "doveadm-recall-step.h"
 #include "doveadm-recall-ledger.h"
 #include "recall-boundary.h"
 #include "recall-plugin-api.h"
@@ -211,7 +211,7 @@ void doveadm_recall_plugin_init(struct module *) noexcept
         doveadm_cmd_register_ver2(&cmd);
     doveadm_recall_prune_register();
     doveadm_recall_history_register();
-    doveadm_recall_copy_register();
+    doveadm_recall_step_register();
 }
 
 void doveadm_recall_plugin_deinit(void) noexcept

@@ -1,8 +1,9 @@
 /* lib95_imap_recall_plugin ("imap_recall"): the XRECALL command and its
    capability (SPEC section 3). */
-#include "recall-boundary.h"
-#include "recall-plugin-api.h"
 #include "imap-recall-args.h"
+#include "recall-boundary.h"
+#include "recall-mail-transaction.h"
+#include "recall-plugin-api.h"
 
 extern "C" {
 #include "imap-common.h"
@@ -69,7 +70,7 @@ const char *refusal_text(recall::Refusal refusal, const recall::Settings &settin
         return settings.upgrade_url.empty()
                    ? "Recall needs a paid plan."
                    : t_strconcat("Recall needs a paid plan: ", settings.upgrade_url.c_str(), NULL);
-    case recall::Refusal::Unavailable: return "Recall is not available for personal accounts.";
+    case recall::Refusal::PersonalAccount: return "Recall is not available for personal accounts.";
     case recall::Refusal::WebmailOnly: return "Recall is available from webmail only.";
     case recall::Refusal::NotSent: return "No tracked delivery of this message from you.";
     default: return "Recall is unavailable now, try again later.";
@@ -159,26 +160,25 @@ bool cmd_xrecall(struct client_command_context *cmd) noexcept
 
     struct recall_user *ruser;
     if (!is_webmail_session(cmd->client, &ruser)) {
-        send_refusal(cmd, ruser == NULL ? recall::Refusal::LedgerDown : recall::Refusal::WebmailOnly,
+        send_refusal(cmd, ruser == NULL ? recall::Refusal::ServerUnavailable : recall::Refusal::WebmailOnly,
                      NULL);
         return true;
     }
     if (!reaches_other_users(cmd->client->user)) {
-        send_refusal(cmd, recall::Refusal::LedgerDown, NULL);
+        send_refusal(cmd, recall::Refusal::ServerUnavailable, NULL);
         return true;
     }
-    recall::Refusal refusal = recall::admission(recall_plugin_api.user_settings(ruser), true);
+    recall::Refusal refusal = recall::admission(recall_plugin_api.user_settings(ruser),
+                                                  recall::Client::Webmail);
     if (refusal != recall::Refusal::None) {
         send_refusal(cmd, refusal, &recall_plugin_api.user_settings(ruser));
         return true;
     }
-    struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(cmd->client->mailbox, (enum mailbox_transaction_flags)0, "XRECALL");
-    struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
-    if (select_message(cmd, request.number, mail))
-        run_request(cmd, ruser, request.check_only, mail);
-    mail_free(&mail);
-    (void)mailbox_transaction_commit(&t);
+    MailTransaction t(cmd->client->mailbox, (enum mailbox_transaction_flags)0,
+                      (enum mail_fetch_field)0, "XRECALL");
+    if (select_message(cmd, request.number, t.mail()))
+        run_request(cmd, ruser, request.check_only, t.mail());
+    (void)t.commit();
     return true;
 }
 

@@ -52,13 +52,13 @@ void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark
         ioloop_time - received >
             std::max(state.settings.window_secs, state.settings.longest_window_secs) ||
         mail_get_special(mail, MAIL_FETCH_GUID, &guid) < 0 || *guid == '\0' ||
-        !state.marked.insert(std::to_string((int)mark) + owner + "/" + guid).second)
+        !state.access.marked.insert(std::to_string((int)mark) + owner + "/" + guid).second)
         return;
-    state.pending_marks.push_back(
+    state.access.pending_marks.push_back(
         {mark, owner, guid,
          ioloop_time + recall::record_lifetime(state.settings)});
-    if (state.marks_flush == nullptr)
-        state.marks_flush = timeout_add_short(0, recall_access_flush, actor);
+    if (state.access.marks_flush == nullptr)
+        state.access.marks_flush = timeout_add_short(0, recall_access_flush, actor);
 }
 
 bool opened_by_another_user(struct mail_namespace *ns)
@@ -124,18 +124,18 @@ void recall_access_flush(struct mail_user *user) noexcept
 {
     struct recall_user *ruser = recall_user_get(user);
     recall_user_state &state = *ruser->state;
-    if (state.marks_flush != nullptr)
-        timeout_remove(&state.marks_flush);
-    if (state.pending_marks.empty())
+    if (state.access.marks_flush != nullptr)
+        timeout_remove(&state.access.marks_flush);
+    if (state.access.pending_marks.empty())
         return;
     const char *error;
     struct dict *dict = recall_user_dict(user, ruser, &error);
     if (dict == NULL)
         e_error(recall_user_event(user), "%zu downloads or shares not recorded: %s",
-                state.pending_marks.size(), error);
+                state.access.pending_marks.size(), error);
     else
-        DictLedger(dict, state.event, state.listing_fs).mark_async(state.pending_marks);
-    state.pending_marks.clear();
+        DictLedger(dict, state.event, state.listing_fs).mark_async(state.access.pending_marks);
+    state.access.pending_marks.clear();
 }
 
 void recall_access_mail_allocated(struct mail *_mail) noexcept
@@ -144,7 +144,7 @@ void recall_access_mail_allocated(struct mail *_mail) noexcept
     struct recall_user *ruser = recall_user_get(ns->user);
     if (ruser == NULL ||
         !(opened_by_another_user(ns) ||
-          (ns->type == MAIL_NAMESPACE_TYPE_PRIVATE && ruser->state->tracks_downloads)))
+          (ns->type == MAIL_NAMESPACE_TYPE_PRIVATE && ruser->state->access.tracks_downloads)))
         return;
     struct mail_private *mail = (struct mail_private *)_mail;
     struct mail_vfuncs *v = mail->vlast;

@@ -1,6 +1,7 @@
 #include "recall-copy-instances.h"
 #include "recall-acl.h"
 #include "recall-content-digest.h"
+#include "recall-mail-transaction.h"
 #include "recall-message-fields.h"
 
 extern "C" {
@@ -46,16 +47,10 @@ void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<
     struct mail_search_args *args = mail_search_build_init();
     struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_GUID);
     arg->value.str = p_strdup(args->pool, guid.c_str());
-    struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-    struct mail_search_context *search =
-        mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
+    MailSearch search(box, args);
     struct mail *mail;
-    while (mailbox_search_next(search, &mail))
+    while (search.next(&mail))
         uids.push_back(mail->uid);
-    (void)mailbox_search_deinit(&search);
-    (void)mailbox_transaction_commit(&t);
-    mail_search_args_unref(&args);
 }
 
 namespace {
@@ -77,10 +72,13 @@ bool find_in(struct mail_user *user, const std::string &vname, const std::string
     return ok;
 }
 
-/* Runs fn on each instance's mail, one transaction per folder; with
-   write, commits and syncs so that expunges take effect. */
+/* What fn does to an instance: only read it, or expunge it (then each
+   folder is synced after its commit, so that the expunges take effect). */
+enum class InstanceChange { None, Expunge };
+
+/* Runs fn on each instance's mail, one transaction per folder. */
 bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_instance> &instances,
-                       enum mail_fetch_field fields, bool write,
+                       enum mail_fetch_field fields, InstanceChange change,
                        const std::function<void(struct mail *)> &fn, std::string &error)
 {
     for (size_t i = 0; i < instances.size();) {
@@ -93,16 +91,14 @@ bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_ins
         }
         /* Not an EXTERNAL transaction: that would tell maildir the file is
            already gone, and the message would reappear. */
-        struct mailbox_transaction_context *t =
-            mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-        struct mail *mail = mail_alloc(t, fields, NULL);
+        MailTransaction t(box, (enum mailbox_transaction_flags)0, fields);
         for (; i < instances.size() && instances[i].vname == vname; i++) {
-            if (mail_set_uid(mail, instances[i].uid))
-                fn(mail);
+            if (mail_set_uid(t.mail(), instances[i].uid))
+                fn(t.mail());
         }
-        mail_free(&mail);
-        bool ok = mailbox_transaction_commit(&t) == 0 &&
-                  (!write || mailbox_sync(box, (enum mailbox_sync_flags)0) == 0);
+        bool ok = t.commit() == 0 &&
+                  (change == InstanceChange::None ||
+                   mailbox_sync(box, (enum mailbox_sync_flags)0) == 0);
         if (!ok)
             error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
         mailbox_free(&box);
@@ -110,16 +106,6 @@ bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_ins
             return false;
     }
     return true;
-}
-
-/* The address in a Return-Path header: what LMTP wrote as MAIL FROM. */
-std::string return_path_address(const char *value)
-{
-    std::string text(value);
-    size_t open = text.find('<'), close = text.rfind('>');
-    if (open != std::string::npos && close != std::string::npos && close > open)
-        text = text.substr(open + 1, close - open - 1);
-    return recall::lower_ascii(text);
 }
 
 /* The copy itself must name what the record says: a record written into
@@ -136,7 +122,7 @@ int is_recorded_message(struct mail *mail, const recall::Delivery &delivery)
     if (message_id == NULL || recall_normalize_message_id(message_id) != delivery.message_id)
         return 0;
     if (return_path != NULL &&
-        return_path_address(return_path) != recall::lower_ascii(delivery.sender))
+        recall::return_path_address(return_path) != recall::lower_ascii(delivery.sender))
         return 0;
     if (delivery.digest.empty())
         return 1;
@@ -170,19 +156,16 @@ bool inspect_instance(struct mail *mail, const recall::Delivery &delivery,
 } // namespace
 
 bool recall_for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
-                         const std::function<void(struct mail *)> &fn, bool full_read)
+                         const std::function<void(struct mail *)> &fn,
+                         enum mailbox_sync_flags sync_flags)
 {
-    struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-    struct mail *mail = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+    MailTransaction t(box, (enum mailbox_transaction_flags)0);
     for (uint32_t uid : uids) {
-        if (mail_set_uid(mail, uid))
-            fn(mail);
+        if (mail_set_uid(t.mail(), uid))
+            fn(t.mail());
     }
-    mail_free(&mail);
-    return mailbox_transaction_commit(&t) == 0 &&
-           mailbox_sync(box, full_read ? MAILBOX_SYNC_FLAG_FULL_READ
-                                       : (enum mailbox_sync_flags)0) == 0;
+    return t.commit() == 0 &&
+           mailbox_sync(box, sync_flags) == 0;
 }
 
 bool recall_for_each_private_folder(struct mail_user *user,
@@ -225,7 +208,7 @@ bool recall_copy_instances_inspect(struct mail_user *user, const recall::Deliver
     facts = recall::CopyFacts();
     bool readable = true;
     bool ok = for_each_instance(
-        user, instances, MAIL_FETCH_FLAGS, false,
+        user, instances, MAIL_FETCH_FLAGS, InstanceChange::None,
         [&](struct mail *mail) {
             if (!inspect_instance(mail, delivery, facts) && readable) {
                 readable = false;
@@ -241,7 +224,7 @@ bool recall_copy_instances_expunge(struct mail_user *user, const recall::Deliver
                                    const std::vector<recall_copy_instance> &instances,
                                    std::string &error)
 {
-    if (!for_each_instance(user, instances, (enum mail_fetch_field)0, true,
+    if (!for_each_instance(user, instances, (enum mail_fetch_field)0, InstanceChange::Expunge,
                            [](struct mail *mail) { mail_expunge(mail); }, error)) {
         error = "expunge: " + error;
         return false;

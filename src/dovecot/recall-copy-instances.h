@@ -7,6 +7,11 @@
 #include <string>
 #include <vector>
 
+extern "C" {
+#include "lib.h"
+#include "mail-storage.h"
+}
+
 #include "../core/recall-ports.hpp"
 
 struct mail;
@@ -52,10 +57,11 @@ struct mailbox *recall_open_folder(struct mail_user *user, const std::string &vn
                                    std::string &error);
 
 /* Runs fn on each of the UIDs (those still there) in one transaction,
-   then commits and syncs (full_read: every change by other processes);
-   false on error (the mailbox's last error says why). */
+   then commits and syncs with sync_flags; false on error (the mailbox's
+   last error says why). */
 bool recall_for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
-                         const std::function<void(struct mail *)> &fn, bool full_read);
+                         const std::function<void(struct mail *)> &fn,
+                         enum mailbox_sync_flags sync_flags);
 
 /* The UIDs of the GUID's instances in an open (synced) mailbox. */
 void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids);

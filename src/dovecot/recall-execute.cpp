@@ -3,6 +3,7 @@
 #include "recall-execute.h"
 #include "recall-clock.h"
 #include "recall-ledger-dict.h"
+#include "recall-mail-transaction.h"
 #include "recall-messages.h"
 #include "recall-remote-mailbox.h"
 #include "recall-user.h"
@@ -29,15 +30,12 @@ constexpr unsigned int kLockSecs = 60;
 void tag_sender_copy(struct mail *mail, enum modify_type how)
 {
     static const char *const keywords[] = {"$Recalled", NULL};
-    struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(mail->box, (enum mailbox_transaction_flags)0, "recall");
-    struct mail *own = mail_alloc(t, (enum mail_fetch_field)0, NULL);
+    MailTransaction t(mail->box, (enum mailbox_transaction_flags)0);
     struct mail_keywords *kw = mailbox_keywords_create_valid(mail->box, keywords);
-    if (mail_set_uid(own, mail->uid))
-        mail_update_keywords(own, how, kw);
+    if (mail_set_uid(t.mail(), mail->uid))
+        mail_update_keywords(t.mail(), how, kw);
     mailbox_keywords_unref(&kw);
-    mail_free(&own);
-    if (mailbox_transaction_commit(&t) < 0)
+    if (t.commit() < 0)
         e_error(recall_user_event(mailbox_get_namespace(mail->box)->user), "cannot tag the sender's copy: %s",
                 mailbox_get_last_internal_error(mail->box, NULL));
 }
@@ -115,23 +113,28 @@ void add_history(struct mail_user *user, DictLedger &ledger, const char *action,
         e_error(recall_user_event(user), "history entry not written: %s", error.c_str());
 }
 
-/* What one request needs around the engine: the ledger, the templates
-   when it writes messages (templates not NULL: a recall), the user's
-   recall lock when it changes mailboxes (writes: not a check). */
-recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, bool writes,
-                            recall_templates *templates,
+/* The kinds of request, by what they need around the engine. */
+enum class Work {
+    Check,   /* the ledger */
+    Recall,  /* and the user's recall lock, and the templates (it writes messages) */
+    Restore, /* and the lock, but no templates: it writes no message */
+};
+
+recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, Work work,
                             const std::function<recall::Outcome(recall::Engine &, DictLedger &)> &fn)
 {
+    const bool writes = work != Work::Check, messages = work == Work::Recall;
     static const recall_templates no_messages;
     recall::Outcome outcome;
     const recall::Settings &settings = ruser->state->settings;
     const char *dict_error;
     struct dict *dict = recall_user_dict(user, ruser, &dict_error);
-    if (dict == NULL ||
-        (templates != NULL && !recall_templates_load(settings, *templates, outcome.error))) {
+    const recall_templates *templates =
+        !messages || dict == NULL ? &no_messages : recall_user_templates(ruser, outcome.error);
+    if (dict == NULL || templates == NULL) {
         if (dict == NULL)
             outcome.error = dict_error;
-        outcome.refusal = recall::Refusal::LedgerDown;
+        outcome.refusal = recall::Refusal::ServerUnavailable;
         e_error(recall_user_event(user), "%s", outcome.error.c_str());
         return outcome;
     }
@@ -141,13 +144,13 @@ recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, b
     const char *lock_error = "timed out";
     if (writes && mail_user_lock_file_create(user, "dovecot-recall.lock", kLockSecs, &lock,
                                              &lock_error) <= 0) {
-        outcome.refusal = recall::Refusal::LedgerDown;
+        outcome.refusal = recall::Refusal::ServerUnavailable;
         outcome.error = lock_error;
         e_error(recall_user_event(user), "cannot lock: %s", outcome.error.c_str());
         return outcome;
     }
     DictLedger ledger(dict, ruser->state->event, ruser->state->listing_fs);
-    HostMailboxAccess mailboxes(user, templates != NULL ? *templates : no_messages, settings.host,
+    BackendMailboxAccess mailboxes(user, *templates, settings.host,
                                 ruser->state->host_password);
     IoloopClock clock;
     recall::Engine engine(ledger, mailboxes, clock, settings);
@@ -161,7 +164,7 @@ void log_outcome(struct mail_user *user, const char *event_name, const char *wha
                  const recall::Request &request, const recall::Outcome &outcome)
 {
     emit_audit_event(user, event_name, what, request, outcome);
-    if (outcome.refusal == recall::Refusal::LedgerDown)
+    if (outcome.refusal == recall::Refusal::ServerUnavailable)
         e_error(recall_user_event(user), "ledger unavailable: %s", outcome.error.c_str());
     log_failures(user, request, outcome);
     for (const std::string &why : outcome.ignored)
@@ -175,12 +178,11 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
                                const recall::Request &request, struct mail *sent_mail) noexcept
 {
     const recall::Settings &settings = ruser->state->settings;
-    recall_templates templates;
     recall::Outcome outcome = with_engine(
-        user, ruser, !request.check_only, request.check_only ? NULL : &templates,
+        user, ruser, request.check_only ? Work::Check : Work::Recall,
         [&](recall::Engine &engine, DictLedger &ledger) {
             recall::Outcome done = engine.run(request);
-            if (!request.check_only && done.refusal != recall::Refusal::LedgerDown)
+            if (!request.check_only && done.refusal != recall::Refusal::ServerUnavailable)
                 add_history(user, ledger, "recall", request, done, settings);
             return done;
         });
@@ -194,9 +196,11 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
     if (sent_mail != NULL)
         tag_sender_copy(sent_mail, MODIFY_ADD);
     std::string error;
+    const recall_templates *templates = recall_user_templates(ruser, error);
     if (settings.report &&
-        !recall_save_message(user, "INBOX",
-                             recall_build_report(settings, request, outcome, templates), error))
+        (templates == NULL ||
+         !recall_save_message(user, "INBOX",
+                              recall_build_report(settings, request, outcome, *templates), error)))
         e_error(recall_user_event(user), "report not saved: %s", error.c_str());
     return outcome;
 }
@@ -208,9 +212,9 @@ recall::Outcome recall_restore_execute(struct mail_user *user, struct recall_use
     /* A restore writes no message: a bad notice template is no reason to
        keep held copies from their recipients. */
     recall::Outcome outcome =
-        with_engine(user, ruser, true, NULL, [&](recall::Engine &engine, DictLedger &ledger) {
+        with_engine(user, ruser, Work::Restore, [&](recall::Engine &engine, DictLedger &ledger) {
             recall::Outcome done = engine.restore(request);
-            if (done.refusal != recall::Refusal::LedgerDown)
+            if (done.refusal != recall::Refusal::ServerUnavailable)
                 add_history(user, ledger, "restore", request, done, settings);
             return done;
         });

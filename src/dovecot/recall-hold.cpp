@@ -1,4 +1,5 @@
 #include "recall-hold.h"
+#include "recall-mail-transaction.h"
 #include "recall-message-fields.h"
 
 extern "C" {
@@ -249,9 +250,8 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
     struct mailbox_transaction_context *dest =
         mailbox_transaction_begin(to, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "recall");
     user->dsyncing = dsyncing;
-    struct mailbox_transaction_context *src =
-        mailbox_transaction_begin(from.box, (enum mailbox_transaction_flags)0, "recall");
-    struct mail *mail = mail_alloc(src, (enum mail_fetch_field)0, NULL);
+    MailTransaction src(from.box, (enum mailbox_transaction_flags)0);
+    struct mail *mail = src.mail();
     bool ok = true;
     for (size_t i = 0; ok && i < count; i++) {
         if (!mail_set_uid(mail, from.uids[i]))
@@ -260,8 +260,7 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
         copy_flags(save, mail, mark);
         ok = mailbox_copy(&save, mail) == 0;
     }
-    mail_free(&mail);
-    (void)mailbox_transaction_commit(&src);
+    (void)src.commit();
     if (ok && mailbox_transaction_commit(&dest) == 0)
         return true;
     if (dest != NULL)
@@ -273,7 +272,7 @@ bool copy_uids(struct mail_user *user, folder_guid_uids &from, struct mailbox *t
 bool for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
                   const std::function<void(struct mail *)> &fn, std::string &error)
 {
-    if (recall_for_each_uid(box, uids, fn, true))
+    if (recall_for_each_uid(box, uids, fn, MAILBOX_SYNC_FLAG_FULL_READ))
         return true;
     error = last_error(box);
     return false;

@@ -48,16 +48,16 @@ void recall_delivery_recall_arrived(struct mail_user *user, struct dict *dict,
         return;
     }
     const recall::Settings &settings = recall_user_settings(ruser);
-    recall_templates templates;
     std::string error;
-    if (!recall_templates_load(settings, templates, error)) {
+    const recall_templates *templates = recall_user_templates(ruser, error);
+    if (templates == NULL) {
         e_error(recall_user_event(user), "late copy not recalled: %s", error.c_str());
         return;
     }
     DictLedger ledger(dict, recall_user_event(user), listing_fs);
-    StorageMailboxAccess mailboxes(user, templates);
+    StorageMailboxAccess mailboxes(user, *templates);
     IoloopClock clock;
     recall::Engine engine(ledger, mailboxes, clock, settings);
     for (recall::Delivery &delivery : copies)
-        recall_arrived_copy(user, engine, delivery, marker, templates);
+        recall_arrived_copy(user, engine, delivery, marker, *templates);
 }

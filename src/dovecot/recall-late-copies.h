@@ -1,7 +1,7 @@
 /* Rule 11 in the recipient's mail: the copies of a message that arrived
    after its recall go on arrival, by the rules the sender's recall left
    in its marker. Both delivery paths end here: a delivery's own lookup
-   (recall-delivery-hook.h) and the lmtp group commit's
+   (recall-delivery-record.h) and the lmtp group commit's
    (recall-delivery-batch.h). */
 #pragma once
 

@@ -1,5 +1,6 @@
 #include "recall-mailbox-access.h"
 #include "recall-copy-instances.h"
+#include "recall-data-stack.h"
 #include "recall-hold.h"
 #include "recall-message-fields.h"
 #include "recall-privileges.h"
@@ -30,6 +31,7 @@ public:
 
     bool inspect(recall::CopyFacts &facts, std::string &error) override
     {
+        DataStackFrame frame;
         if (!recall_copy_instances_find(user_, delivery_, instances_, error) ||
             !recall_copy_instances_inspect(user_, delivery_, instances_, facts, error))
             return false;
@@ -47,32 +49,38 @@ public:
 
     bool expunge(std::string &error) override
     {
+        DataStackFrame frame;
         return recall_copy_instances_expunge(user_, delivery_, instances_, error);
     }
 
     bool hold(std::string &error) override
     {
+        DataStackFrame frame;
         return recall_hold_copy(user_, delivery_, instances_, error);
     }
 
     bool restore(std::string &error) override
     {
+        DataStackFrame frame;
         return recall_hold_restore(user_, delivery_, error);
     }
 
     bool has_notice(std::string &error, bool &present) override
     {
+        DataStackFrame frame;
         present = false;
         return with_notice(error, [&](struct mail *) { present = true; });
     }
 
     bool remove_notice(std::string &error) override
     {
+        DataStackFrame frame;
         return with_notice(error, [](struct mail *mail) { mail_expunge(mail); });
     }
 
     bool save_notice(std::string &error) override
     {
+        DataStackFrame frame;
         return recall_save_message(user_, "INBOX", recall_build_notice(delivery_, templates_),
                                    error);
     }
@@ -96,7 +104,7 @@ private:
                   mailbox_sync(inbox, (enum mailbox_sync_flags)0) == 0 &&
                   recall_find_message_ids(inbox, recall_notice_message_id(delivery_), uids) == 0;
         if (ok && !uids.empty())
-            ok = recall_for_each_uid(inbox, uids, fn, false);
+            ok = recall_for_each_uid(inbox, uids, fn, (enum mailbox_sync_flags)0);
         if (!ok)
             error = std::string("INBOX: ") + mailbox_get_last_internal_error(inbox, NULL);
         mailbox_free(&inbox);
@@ -185,6 +193,7 @@ RecallOpenedUser::open(struct mail_storage_service_ctx *storage, const char *ser
 std::unique_ptr<recall::RecipientMailbox>
 StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
 {
+    DataStackFrame frame;
     std::unique_ptr<RecallOpenedUser> opened = RecallOpenedUser::open(
         mail_storage_service_user_get_service_ctx(own_user_->_service_user), own_user_->service,
         own_user_->_service_user, delivery.recipient_user, error);

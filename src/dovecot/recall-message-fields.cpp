@@ -1,5 +1,6 @@
 /* Reads what recall needs from a message with lib-mail's parsers. */
 #include "recall-message-fields.h"
+#include "recall-mail-transaction.h"
 
 extern "C" {
 #include "lib.h"
@@ -35,22 +36,16 @@ int recall_find_message_ids(struct mailbox *box, const std::string &message_id,
     struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_HEADER);
     arg->hdr_field_name = "Message-ID";
     arg->value.str = p_strdup(args->pool, message_id.c_str());
-    struct mailbox_transaction_context *t =
-        mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-    struct mail_search_context *search =
-        mailbox_search_init(t, args, NULL, (enum mail_fetch_field)0, NULL);
+    MailSearch search(box, args);
     struct mail *mail;
     const char *value;
     /* SEARCH HEADER is a substring match: compare the canonical id. */
-    while (mailbox_search_next(search, &mail)) {
+    while (search.next(&mail)) {
         if (mail_get_first_header(mail, "Message-ID", &value) > 0 &&
             recall_normalize_message_id(value) == message_id)
             uids.push_back(mail->uid);
     }
-    int ret = mailbox_search_deinit(&search);
-    (void)mailbox_transaction_commit(&t);
-    mail_search_args_unref(&args);
-    return ret;
+    return search.end();
 }
 
 static int append_addresses(struct mail *mail, const char *header,

@@ -2,6 +2,8 @@
 #include "recall-file-read.h"
 #include "recall-ledger-dict.h"
 
+#include "../core/recall-report.hpp"
+
 extern "C" {
 #include "lib.h"
 #include "str.h"
@@ -90,14 +92,6 @@ std::string build_message(const std::string &from, const std::string &to,
     return out;
 }
 
-std::string words_of(recall::Result result)
-{
-    switch (result) {
-    case recall::Result::Complete: return "Complete success";
-    case recall::Result::Partial: return "Partial success";
-    default: return "Complete failure";
-    }
-}
 
 } // namespace
 
@@ -137,19 +131,13 @@ std::string recall_build_report(const recall::Settings &settings, const recall::
                                 const recall::Outcome &outcome,
                                 const recall_templates &templates)
 {
-    std::string lines;
-    for (const recall::Row &row : outcome.rows) {
-        if (row.internal)
-            lines += "  " + recall::sanitize_line(row.address) + "  " +
-                     recall::state_name(row.state) + "\n";
-    }
     recall::Template text = recall::render(
         templates.report, {{"result", recall::result_name(outcome.result)},
-                           {"result_words", words_of(outcome.result)},
+                           {"result_words", recall::result_words(outcome.result)},
                            {"subject", outcome.subject},
                            {"date", message_date_create(outcome.first_delivery)},
                            {"message_id", request.message_id},
-                           {"recipients", lines}});
+                           {"recipients", recall::report_recipients(outcome)}});
     std::string extra;
     add_header(extra, "In-Reply-To", request.message_id);
     add_header(extra, "X-Recall-Result", recall::result_name(outcome.result));

@@ -79,12 +79,12 @@ struct recall_plugin_api {
                                        const recall::Request &request,
                                        struct mail *sent_mail) noexcept;
     /* One step of another backend's recall or restore on a copy held by
-       this one (doveadm recall copy-step): operation inspect, expunge,
+       this one (doveadm recall step): operation inspect, expunge,
        hold, restore, has-notice, save-notice or remove-notice on the copy
        an encoded delivery record names, in user's mail, who must be its
        recipient. 0 with the answer (recall-remote.hpp), else a sysexits
        code with error. */
-    int (*copy_step)(struct mail_user *user, const std::string &operation,
+    int (*remote_step)(struct mail_user *user, const std::string &operation,
                      const std::string &record, std::string &answer,
                      std::string &error) noexcept;
     /* doveadm recall prune: empties user's hold of copies past their end

@@ -2,10 +2,9 @@
 #include "recall-access-hook.h"
 #include "recall-boundary.h"
 #include "recall-content-digest.h"
-#include "recall-copy-step.h"
+#include "recall-remote-step.h"
 #include "recall-delivery-batch.h"
-#include "recall-delivery-guid.h"
-#include "recall-delivery-hook.h"
+#include "recall-delivery-transaction.h"
 #include "recall-dict-wait.h"
 #include "recall-execute.h"
 #include "recall-hold.h"
@@ -37,12 +36,12 @@ const struct recall_plugin_api recall_plugin_api = {
     recall_find_message_id,
     recall_execute,
     recall_restore_execute,
-    recall_copy_step,
+    recall_remote_step,
     recall_hold_purge,
     recall_delivery_batch_replay,
 };
 
-static struct notify_context *recall_notify, *recall_copies_notify;
+static struct notify_context *recall_copies_notify;
 static struct mail_storage_hooks recall_mail_storage_hooks;
 /* For every user, recall enabled or not: held copies stay out of reach. */
 static struct mail_storage_hooks recall_hold_hooks;
@@ -51,13 +50,12 @@ void recall_plugin_init(struct module *module) noexcept
 {
     recall_boundary_init();
     recall_mail_storage_hooks.mail_user_created = recall_user_created;
-    recall_mail_storage_hooks.mailbox_allocated = recall_delivery_guid_mailbox_allocated;
+    recall_mail_storage_hooks.mailbox_allocated = recall_delivery_mailbox_allocated;
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
     mail_storage_hooks_add(module, &recall_mail_storage_hooks);
     recall_hold_hooks.mailbox_list_created = recall_hold_mailbox_list_created;
     recall_hold_hooks.mailbox_allocated = recall_hold_mailbox_allocated;
     mail_storage_hooks_add(module, &recall_hold_hooks);
-    recall_notify = recall_delivery_hook_register();
     recall_copies_notify = recall_access_copies_register();
 }
 
@@ -66,7 +64,6 @@ void recall_plugin_deinit(void) noexcept
     recall_delivery_batch_deinit();
     recall_dict_close_all();
     notify_unregister(recall_copies_notify);
-    notify_unregister(recall_notify);
     mail_storage_hooks_remove(&recall_hold_hooks);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);
     recall_boundary_deinit();

@@ -1,4 +1,5 @@
 #include "recall-remote-mailbox.h"
+#include "recall-data-stack.h"
 
 #include "../core/recall-remote.hpp"
 
@@ -141,13 +142,14 @@ private:
         return false;
     }
 
-    /* POST [["recallCopy", {user, operation, record}, "r"]] to /doveadm/v1. */
+    /* POST [["recallStep", {user, operation, record}, "r"]] to /doveadm/v1. */
     bool call(const char *operation, std::string &answer, std::string &error)
     {
+        DataStackFrame frame;
         /* Encoded now: the engine updates the record (hold) as it goes. */
         const std::string record = recall::encode_delivery(delivery_);
         string_t *json = t_str_new(256 + record.size());
-        str_append(json, "[[\"recallCopy\",{\"user\":\"");
+        str_append(json, "[[\"recallStep\",{\"user\":\"");
         json_append_escaped(json, delivery_.recipient_user.c_str());
         str_printfa(json, "\",\"operation\":\"%s\",\"record\":\"", operation);
         json_append_escaped(json, record.c_str());
@@ -166,7 +168,7 @@ private:
         if (result.status / 100 != 2)
             return fail(t_strdup_printf("%u %s", result.status, result.reason.c_str()), error);
         if (result.body.find("\"error\"") != std::string::npos)
-            return fail("recall copy " + std::string(operation) + " failed: " + result.body, error);
+            return fail("recall step " + std::string(operation) + " failed: " + result.body, error);
         if (!answer_of(result.body, answer))
             return fail("no answer in '" + result.body + "'", error);
         return true;
@@ -181,14 +183,14 @@ private:
 
 } // namespace
 
-HostMailboxAccess::~HostMailboxAccess()
+BackendMailboxAccess::~BackendMailboxAccess()
 {
     if (http_ != nullptr)
         http_client_deinit(&http_);
 }
 
 std::unique_ptr<recall::RecipientMailbox>
-HostMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
+BackendMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
 {
     if (delivery.host.empty() || delivery.host == own_host_)
         return local_.open(delivery, error);

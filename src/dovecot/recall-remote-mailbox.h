@@ -1,6 +1,6 @@
 /* Recipients whose mail lives on another backend (the delivery record's
    host differs from this backend's recall_host): each step of the recall
-   runs there as `doveadm recall copy`, over that backend's doveadm HTTP API
+   runs there as `doveadm recall step`, over that backend's doveadm HTTP API
    with recall_host_password. Copies of this backend stay with the local
    StorageMailboxAccess. */
 #pragma once
@@ -9,15 +9,17 @@
 
 struct http_client;
 
-class HostMailboxAccess : public recall::MailboxAccess {
+/* The engine's MailboxAccess for a recall: each copy on the backend that
+   holds it, by its record's host (here, or over that backend's API). */
+class BackendMailboxAccess : public recall::MailboxAccess {
 public:
     /* own_host: this backend's recall_host (empty: records name no host);
        password: recall_host_password, the other backends' doveadm_password. */
-    HostMailboxAccess(struct mail_user *own_user, const recall_templates &templates,
+    BackendMailboxAccess(struct mail_user *own_user, const recall_templates &templates,
                       const std::string &own_host, const std::string &password)
         : local_(own_user, templates), own_user_(own_user), own_host_(own_host),
           password_(password) {}
-    ~HostMailboxAccess() override;
+    ~BackendMailboxAccess() override;
 
     std::unique_ptr<recall::RecipientMailbox> open(const recall::Delivery &delivery,
                                                    std::string &error) override;

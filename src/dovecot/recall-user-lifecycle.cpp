@@ -4,11 +4,13 @@
    awaited, late copies recalled, the ledger closed). */
 #include "recall-user-lifecycle.h"
 #include "recall-access-hook.h"
-#include "recall-delivery-hook.h"
+#include "recall-delivery-record.h"
 #include "recall-dict-wait.h"
 #include "recall-log.h"
 #include "recall-settings-read.h"
 #include "recall-user.h"
+
+#include "../core/recall-access.hpp"
 
 extern "C" {
 #include "lib.h"
@@ -39,15 +41,11 @@ static void recall_user_deinit(struct mail_user *user) noexcept
     ruser->module_ctx.super.deinit(user);
 }
 
-/* Rule 5 counts downloads by POP3 clients and by IMAP clients other than
-   the webmail. A user without a client address is one that a recall or
-   doveadm opened: its reads are nobody's downloads. */
 static bool tracks_downloads(struct mail_user *user, const struct recall_user *ruser)
 {
-    if (strcmp(user->service, "pop3") == 0)
-        return true;
-    return strcmp(user->service, "imap") == 0 && user->conn.remote_ip != NULL &&
-           !recall_user_is_webmail(ruser, user->conn.remote_ip);
+    const struct ip_addr *client = user->conn.remote_ip;
+    return recall::counts_downloads(user->service, client != NULL,
+                                    client != NULL && recall_user_is_webmail(ruser, client));
 }
 
 void recall_user_created(struct mail_user *user) noexcept
@@ -68,7 +66,7 @@ void recall_user_created(struct mail_user *user) noexcept
     struct mail_user_vfuncs *v = user->vlast;
     struct recall_user *ruser = p_new(user->pool, struct recall_user, 1);
     ruser->state = state;
-    state->tracks_downloads = tracks_downloads(user, ruser);
+    state->access.tracks_downloads = tracks_downloads(user, ruser);
     ruser->module_ctx.super = *v;
     user->vlast = &ruser->module_ctx.super;
     v->deinit = recall_user_deinit;

@@ -50,6 +50,19 @@ struct recall_user *recall_user_get(struct mail_user *user) noexcept
     return RECALL_USER_CONTEXT(user);
 }
 
+const recall_templates *recall_user_templates(struct recall_user *ruser,
+                                              std::string &error) noexcept
+{
+    recall_user_state &state = *ruser->state;
+    if (!state.templates) {
+        recall_templates templates;
+        if (!recall_templates_load(state.settings, templates, error))
+            return NULL;
+        state.templates = std::move(templates);
+    }
+    return &*state.templates;
+}
+
 struct event *recall_user_event(struct mail_user *user) noexcept
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(user);
@@ -70,5 +83,5 @@ void recall_user_set_envelope(struct mail_user *rcpt_user, const recall_envelope
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(rcpt_user);
     if (ruser != NULL)
-        ruser->state->envelope = envelope;
+        ruser->state->delivery.envelope = envelope;
 }

@@ -1,8 +1,9 @@
-/* The per-user context of lib90_recall_plugin (internal to it). */
+/* The per-user context of lib90_recall_plugin (internal to it): the
+   user's settings, event and ledger, and the state of each surface that
+   works for the user (recall-delivery-state.h, recall-access-state.h). */
 #pragma once
 
-#include <map>
-#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,29 +14,26 @@ extern "C" {
 #include "module-context.h"
 }
 
-#include "../core/recall-delivery.hpp"
 #include "../core/recall-settings.hpp"
-#include "recall-ledger-dict.h"
+#include "recall-access-state.h"
+#include "recall-delivery-state.h"
+#include "recall-messages.h"
 #include "recall-plugin-api.h"
 
 struct dict;
-struct mailbox_transaction_context;
+struct fs;
 
 struct recall_network {
     struct ip_addr ip;
     unsigned int bits;
 };
 
-struct recall_saved_copies {
-    std::string mailbox;
-    std::vector<uint32_t> uids;
-    std::vector<std::string> guids; /* chosen at save, same order; or empty */
-};
-
 struct recall_user_state {
     /* The user's recall event (recall-log.h): every message about it. */
     struct event *event = nullptr;
     recall::Settings settings;
+    /* The notice and report templates, read at the first recall. */
+    std::optional<recall_templates> templates;
     std::vector<recall_network> webmail_networks;
     /* recall_host_password: the doveadm_password a recall uses on the
        other backends' doveadm HTTP API. */
@@ -43,22 +41,8 @@ struct recall_user_state {
     std::string dict_uri;
     struct dict *dict = nullptr; /* opened on first use */
     struct fs *listing_fs = nullptr; /* with dict, for an fs: ledger */
-    /* Set by the delivery module for the recipient being delivered to. */
-    recall_envelope envelope;
-    /* GUIDs chosen for the copies of each open delivery transaction. */
-    std::map<const struct mailbox_transaction_context *, std::vector<std::string>> save_guids;
-    /* Copies delivered and committed, recorded when the user is done. */
-    std::vector<recall_saved_copies> delivered;
-    /* What was recorded, and whether the message had been recalled. */
-    std::vector<recall::Delivery> recorded;
-    DictLedger::RecalledAnswer *recalled_answer = nullptr;
-    /* POP3, or IMAP from outside recall_webmail_networks: downloads of
-       this session make copies FETCHED (rule 5). */
-    bool tracks_downloads = false;
-    std::set<std::string> marked; /* copies marked in this session */
-    /* Marks not yet written: one transaction per ioloop pass. */
-    std::vector<DictLedger::CopyMark> pending_marks;
-    struct timeout *marks_flush = nullptr;
+    recall_delivery_state delivery;
+    recall_access_state access;
 };
 
 struct recall_user {
@@ -76,6 +60,11 @@ const recall::Settings &recall_user_settings(const struct recall_user *ruser) no
 bool recall_user_is_webmail(const struct recall_user *ruser, const struct ip_addr *ip) noexcept;
 void recall_user_set_envelope(struct mail_user *rcpt_user,
                               const recall_envelope &envelope) noexcept;
+/* The user's notice and report templates, read once (on first use) and
+   kept for the user, like its settings; NULL with error when one cannot be
+   read (tried again next time). */
+const recall_templates *recall_user_templates(struct recall_user *ruser,
+                                              std::string &error) noexcept;
 /* The user's recall event; for a user recall is not enabled for, the
    user's own event. */
 struct event *recall_user_event(struct mail_user *user) noexcept;

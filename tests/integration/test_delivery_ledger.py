@@ -76,10 +76,13 @@ class DeliveryTest(unittest.TestCase):
             f.write("Subject: Rappel ${result}\n\nDestinataires :\n${recipients}\n")
         with open(broken, "w") as f:
             f.write("no subject line here\n")
+        with open(d.dir + "/moody", "w") as f:
+            f.write("Subject: Note: ${subject}\n\nRecalled.\n${correction}\n")
         d.users.update({
             "french@example.com": "userdb_recall_notice_template=%s "
                                   "userdb_recall_report_template=%s" % (notice, report),
             "badtemplate@example.com": "userdb_recall_notice_template=" + broken,
+            "moody@example.com": "userdb_recall_notice_template=" + d.dir + "/moody",
         })
         d.users.update({
             "noledger@example.com": "userdb_recall_dict=" + NO_LEDGER,
@@ -243,6 +246,24 @@ class DeliveryTest(unittest.TestCase):
         typ, text, lines = xrecall(conn, "CHECK", str(uid))
         conn.logout()
         self.assertEqual("OK", typ)
+
+    def test_templates_are_read_once_per_session(self):
+        d, moody = self.dovecot, "moody@example.com"
+        sent = [send(d, moody, [BOB], subject=subject) for subject in ("One", "Two", "Three")]
+        conn = d.imap(moody)
+        conn.select("Sent")
+        typ, text, _ = xrecall(conn, str(sent[0][1]))
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
+        with open(d.dir + "/moody", "w") as f:  # the admin breaks it mid-session
+            f.write("no subject line here\n")
+        typ, text, _ = xrecall(conn, str(sent[1][1]))
+        conn.logout()
+        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)  # what the session read
+        notice = find(d.messages(BOB), "X-Recall-Of", sent[1][0])[0]
+        self.assertEqual("Note: Two", str(notice[2]["Subject"]))
+        typ, text, _ = recall_via_imap(d, moody, sent[2][1])  # a new session reads it again
+        self.assertTrue(text.startswith("[UNAVAILABLE]"), text)
+        self.assertIn(sent[2][0], d.message_ids(BOB))
 
     def test_recipient_gone_from_userdb_fails_alone(self):
         d = self.dovecot

@@ -102,7 +102,7 @@ class ExceptionBoundaryTest(unittest.TestCase):
         handed_out = functions_handed_out()
         # The scan finds the known surfaces (sanity: it is not blind).
         names = {name for _, name, _ in handed_out}
-        for surface in ("recall_user_created", "recall_get_stream", "txn_commit",
+        for surface in ("recall_user_created", "recall_get_stream", "transaction_commit",
                         "cmd_xrecall", "cmd_recall_prune", "recalled_callback",
                         "hold_iter_next", "recall_deliver_mail", "recall_execute"):
             self.assertIn(surface, names)

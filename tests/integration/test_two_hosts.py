@@ -1,6 +1,6 @@
 """Two Dovecot backends sharing one PostgreSQL ledger (issue 7): each has
 its own base dir, ports, mail storage and users; host A's recall reaches
-recipients on host B through B's doveadm HTTP API (doveadm recall copy,
+recipients on host B through B's doveadm HTTP API (doveadm recall step,
 Basic auth with doveadm_password), and gives the same per-recipient states
 as for local copies. B down: its recipients are FAILED with the reason,
 A's are recalled, and the next recall completes B's (rule 12). Without the
@@ -55,9 +55,9 @@ def recall(uid, *words):
 
 
 def recall_copy_http(dovecot, params, password):
-    """B's recallCopy as any HTTP client would call it: (status, body).
+    """B's recallStep as any HTTP client would call it: (status, body).
     (http.client: urllib does not return from Dovecot's 401.)"""
-    body = json.dumps([["recallCopy", params, "t"]])
+    body = json.dumps([["recallStep", params, "t"]])
     headers = {"Content-Type": "application/json"}
     if password is not None:
         token = base64.b64encode(("doveadm:" + password).encode()).decode()

@@ -1,5 +1,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "enum-traits.hpp"
+
 #include "../../src/core/recall-delivery.hpp"
 
 using namespace recall;
@@ -64,13 +66,13 @@ public:
         CPPUNIT_ASSERT_EQUAL(d.subject, back->subject);
         CPPUNIT_ASSERT_EQUAL(d.delivered_at, back->delivered_at);
         CPPUNIT_ASSERT_EQUAL(d.expires_at, back->expires_at);
-        CPPUNIT_ASSERT(back->progress == Progress::Recalling);
+        CPPUNIT_ASSERT_EQUAL(Progress::Recalling, back->progress);
         CPPUNIT_ASSERT(back->notice_due);
         CPPUNIT_ASSERT_EQUAL(d.held_until, back->held_until);
         d.progress = Progress::Restored;
         d.held_until = 0; // not written, read back as 0
         back = decode_delivery(encode_delivery(d));
-        CPPUNIT_ASSERT(back->progress == Progress::Restored);
+        CPPUNIT_ASSERT_EQUAL(Progress::Restored, back->progress);
         CPPUNIT_ASSERT_EQUAL(int64_t(0), back->held_until);
         CPPUNIT_ASSERT(encode_delivery(d).find("held=") == std::string::npos);
     }

@@ -1,5 +1,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "enum-traits.hpp"
+
 #include "../../src/core/recall-engine.hpp"
 #include "fake-ports.hpp"
 
@@ -108,8 +110,8 @@ public:
     void recalls_every_internal_copy_once()
     {
         Outcome o = run(request());
-        CPPUNIT_ASSERT(o.refusal == Refusal::None);
-        CPPUNIT_ASSERT(o.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Refusal::None, o.refusal);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, o.result);
         CPPUNIT_ASSERT_EQUAL(2u, o.internal);
         CPPUNIT_ASSERT_EQUAL(2u, o.recalled);
         CPPUNIT_ASSERT(o.recalled_now);
@@ -126,9 +128,9 @@ public:
     {
         run(request());
         Outcome again = run(request());
-        CPPUNIT_ASSERT(again.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, again.result);
         CPPUNIT_ASSERT(!again.recalled_now);
-        CPPUNIT_ASSERT(state_of(again, "bob@example.com") == State::Recalled);
+        CPPUNIT_ASSERT_EQUAL(State::Recalled, state_of(again, "bob@example.com"));
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].expunges);
     }
@@ -139,15 +141,15 @@ public:
         Request req = request();
         req.copy_recipients = {"ext@remote.net", "BOB@example.com", "dave@other.org"};
         Outcome o = run(req);
-        CPPUNIT_ASSERT(state_of(o, "dave@other.org") == State::External);
-        CPPUNIT_ASSERT(state_of(o, "ext@remote.net") == State::External);
+        CPPUNIT_ASSERT_EQUAL(State::External, state_of(o, "dave@other.org"));
+        CPPUNIT_ASSERT_EQUAL(State::External, state_of(o, "ext@remote.net"));
         CPPUNIT_ASSERT(boxes.copies["dave@other.org"].present);
         CPPUNIT_ASSERT_EQUAL(0, boxes.copies["dave@other.org"].expunges);
         CPPUNIT_ASSERT_EQUAL(size_t(4), o.rows.size()); // bob, carol, dave, ext: no duplicate
         CPPUNIT_ASSERT(o.rows[0].internal && o.rows[1].internal);
         CPPUNIT_ASSERT(!o.rows[2].internal && !o.rows[3].internal);
         CPPUNIT_ASSERT_EQUAL(2u, o.internal);
-        CPPUNIT_ASSERT(o.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, o.result);
     }
 
     void foreign_sender_records_are_never_used()
@@ -155,7 +157,7 @@ public:
         Request req = request();
         req.sender = "mallory@example.com";
         Outcome o = run(req);
-        CPPUNIT_ASSERT(o.refusal == Refusal::NotSent);
+        CPPUNIT_ASSERT_EQUAL(Refusal::NotSent, o.refusal);
         CPPUNIT_ASSERT(boxes.copies.empty());
     }
 
@@ -173,7 +175,7 @@ public:
     {
         Request req = request();
         req.sender = "Alice@EXAMPLE.com";
-        CPPUNIT_ASSERT(run(req).result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, run(req).result);
     }
 
     void window_counts_from_first_delivery()
@@ -185,21 +187,21 @@ public:
         CPPUNIT_ASSERT_EQUAL(int64_t(30 * 60 - 60), o.expires_in);
         clock.t += 30 * 60 - 60;
         Outcome expired = run(request());
-        CPPUNIT_ASSERT(expired.refusal == Refusal::Expired);
+        CPPUNIT_ASSERT_EQUAL(Refusal::Expired, expired.refusal);
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
     }
 
     void expired_records_are_ignored()
     {
         clock.t += 200000;
-        CPPUNIT_ASSERT(run(request()).refusal == Refusal::NotSent);
+        CPPUNIT_ASSERT_EQUAL(Refusal::NotSent, run(request()).refusal);
     }
 
     void ledger_down_refuses()
     {
         ledger.down = true;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(o.refusal == Refusal::LedgerDown);
+        CPPUNIT_ASSERT_EQUAL(Refusal::ServerUnavailable, o.refusal);
         CPPUNIT_ASSERT_EQUAL(std::string("connection refused"), o.error);
     }
 
@@ -207,8 +209,8 @@ public:
     {
         boxes.copies["carol@example.com"].present = false;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(state_of(o, "carol@example.com") == State::Deleted);
-        CPPUNIT_ASSERT(o.result == Result::Partial);
+        CPPUNIT_ASSERT_EQUAL(State::Deleted, state_of(o, "carol@example.com"));
+        CPPUNIT_ASSERT_EQUAL(Result::Partial, o.result);
         CPPUNIT_ASSERT_EQUAL(0, boxes.copies["carol@example.com"].notices);
     }
 
@@ -217,22 +219,22 @@ public:
         boxes.copies["bob@example.com"].present = false;
         boxes.copies["carol@example.com"].present = false;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(o.result == Result::Failure);
+        CPPUNIT_ASSERT_EQUAL(Result::Failure, o.result);
         CPPUNIT_ASSERT(!o.recalled_now);
     }
 
     void check_touches_nothing()
     {
         Outcome o = run(request(true));
-        CPPUNIT_ASSERT(o.result == Result::Recallable);
-        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Recallable);
+        CPPUNIT_ASSERT_EQUAL(Result::Recallable, o.result);
+        CPPUNIT_ASSERT_EQUAL(State::Recallable, state_of(o, "bob@example.com"));
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
         CPPUNIT_ASSERT(ledger.records["bob@example.com/guid-bob@example.com"].progress ==
                        Progress::Delivered);
         boxes.copies["bob@example.com"].present = false;
         boxes.copies["carol@example.com"].present = false;
-        CPPUNIT_ASSERT(run(request(true)).result == Result::NotRecallable);
+        CPPUNIT_ASSERT_EQUAL(Result::NotRecallable, run(request(true)).result);
     }
 
     void read_copies_kept_when_configured()
@@ -240,10 +242,10 @@ public:
         boxes.copies["bob@example.com"].seen = true;
         settings.recall_read = false;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Read);
+        CPPUNIT_ASSERT_EQUAL(State::Read, state_of(o, "bob@example.com"));
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         settings.recall_read = true;
-        CPPUNIT_ASSERT(state_of(run(request()), "bob@example.com") == State::Recalled);
+        CPPUNIT_ASSERT_EQUAL(State::Recalled, state_of(run(request()), "bob@example.com"));
     }
 
     void notify_modes()
@@ -265,9 +267,9 @@ public:
     {
         boxes.unopenable = "bob@example.com";
         Outcome o = run(request());
-        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT_EQUAL(State::Failed, state_of(o, "bob@example.com"));
         CPPUNIT_ASSERT_EQUAL(std::string("no such user"), o.rows[0].reason);
-        CPPUNIT_ASSERT(o.result == Result::Partial);
+        CPPUNIT_ASSERT_EQUAL(Result::Partial, o.result);
     }
 
     void precedence_shared_fetched_read()
@@ -276,29 +278,29 @@ public:
         FakeCopy &bob = boxes.copies["bob@example.com"];
         bob.shared = bob.seen = true;
         ledger.copy_marks["bob@example.com"].fetched = true;
-        CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Shared);
+        CPPUNIT_ASSERT_EQUAL(State::Shared, state_of(run(request(true)), "bob@example.com"));
         bob.shared = false;
         ledger.copy_marks["bob@example.com"].shared = true;
-        CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Shared);
+        CPPUNIT_ASSERT_EQUAL(State::Shared, state_of(run(request(true)), "bob@example.com"));
         ledger.copy_marks["bob@example.com"].shared = false;
-        CPPUNIT_ASSERT(state_of(run(request(true)), "bob@example.com") == State::Fetched);
+        CPPUNIT_ASSERT_EQUAL(State::Fetched, state_of(run(request(true)), "bob@example.com"));
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         ledger.copy_marks["bob@example.com"].fetched = false;
-        CPPUNIT_ASSERT(state_of(run(request()), "bob@example.com") == State::Read);
+        CPPUNIT_ASSERT_EQUAL(State::Read, state_of(run(request()), "bob@example.com"));
     }
 
     void interrupted_recall_resumes_without_duplicates()
     {
         boxes.crash_after_expunge = true;
         Outcome first = run(request());
-        CPPUNIT_ASSERT(state_of(first, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT_EQUAL(State::Failed, state_of(first, "bob@example.com"));
         CPPUNIT_ASSERT(ledger.records["bob@example.com/guid-bob@example.com"].progress ==
                        Progress::Recalling);
 
         boxes.crash_after_expunge = false;
         boxes.crash_after_restore = false;
         Outcome second = run(request());
-        CPPUNIT_ASSERT(second.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, second.result);
         for (const char *user : {"bob@example.com", "carol@example.com"}) {
             CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].expunges);
             CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].notices);
@@ -313,16 +315,16 @@ public:
     {
         ledger.fail_stores_after = 0;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT_EQUAL(State::Failed, state_of(o, "bob@example.com"));
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
-        CPPUNIT_ASSERT(o.result == Result::Failure);
+        CPPUNIT_ASSERT_EQUAL(Result::Failure, o.result);
     }
 
     void unreadable_marks_fail_the_copy()
     {
         ledger.marks_down = true;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Failed);
+        CPPUNIT_ASSERT_EQUAL(State::Failed, state_of(o, "bob@example.com"));
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         CPPUNIT_ASSERT(o.rows[0].reason.find("marks unreadable") != std::string::npos);
     }
@@ -331,8 +333,8 @@ public:
     {
         Outcome o = run(request(true)); // bob and carol
         CPPUNIT_ASSERT_EQUAL(1, ledger.marks_calls);
-        CPPUNIT_ASSERT(state_of(o, "bob@example.com") == State::Recallable);
-        CPPUNIT_ASSERT(state_of(o, "carol@example.com") == State::Recallable);
+        CPPUNIT_ASSERT_EQUAL(State::Recallable, state_of(o, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(State::Recallable, state_of(o, "carol@example.com"));
     }
 
     void recall_is_marked_check_is_not()
@@ -354,7 +356,7 @@ public:
         auto box = boxes.open(late, error);
         RecallMarker marker;
         Row row = Engine(ledger, boxes, clock, settings).recall_arrival(late, *box, marker);
-        CPPUNIT_ASSERT(row.state == State::Recalled);
+        CPPUNIT_ASSERT_EQUAL(State::Recalled, row.state);
         CPPUNIT_ASSERT(!boxes.copies["frank@example.com"].present);
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["frank@example.com"].notices);
         CPPUNIT_ASSERT(ledger.records["frank@example.com/guid-frank@example.com"].progress ==
@@ -373,7 +375,7 @@ public:
         ledger.add(second);
         boxes.copies["bob@example.com"].copies = 2;
         Outcome o = run(request());
-        CPPUNIT_ASSERT(o.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, o.result);
         CPPUNIT_ASSERT_EQUAL(2, boxes.copies["bob@example.com"].expunges);
         CPPUNIT_ASSERT_EQUAL(1, boxes.copies["bob@example.com"].notices);
     }
@@ -412,7 +414,7 @@ public:
                              std::string(state_name(state_of(o, "bob@example.com"))));
         CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].expunges);
         CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].notices);
-        CPPUNIT_ASSERT(o.result == Result::Partial);
+        CPPUNIT_ASSERT_EQUAL(Result::Partial, o.result);
     }
 
     void records_of_hosts_outside_backends_are_ignored()
@@ -438,7 +440,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("EXTERNAL"),
                              std::string(state_name(state_of(o, "ext@remote.net"))));
         CPPUNIT_ASSERT_EQUAL(2u, o.internal);
-        CPPUNIT_ASSERT(o.result == Result::Complete);
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, o.result);
         // Order: counted rows, then NOT-DELIVERED, then EXTERNAL.
         CPPUNIT_ASSERT_EQUAL(std::string("zed@example.com"), o.rows[2].address);
         CPPUNIT_ASSERT_EQUAL(std::string("ext@remote.net"), o.rows[3].address);
@@ -469,7 +471,7 @@ public:
         req.copy_recipients = {"zed@example.com"};
         Outcome o = run(req);
         CPPUNIT_ASSERT_EQUAL(kAwaitsPerRun, ledger.awaits);
-        CPPUNIT_ASSERT(o.refusal == Refusal::NotSent);
+        CPPUNIT_ASSERT_EQUAL(Refusal::NotSent, o.refusal);
     }
 
     void an_old_message_is_not_awaited()
@@ -589,7 +591,7 @@ public:
         settings.hold_secs = 3600;
         run(request());
         Outcome o = restore();
-        CPPUNIT_ASSERT(o.refusal == Refusal::None);
+        CPPUNIT_ASSERT_EQUAL(Refusal::None, o.refusal);
         CPPUNIT_ASSERT_EQUAL(std::string("COMPLETE"), std::string(result_name(o.result)));
         CPPUNIT_ASSERT_EQUAL(2u, o.restored);
         for (const char *user : {"bob@example.com", "carol@example.com"}) {
@@ -597,7 +599,7 @@ public:
             CPPUNIT_ASSERT(boxes.copies[user].present);
             CPPUNIT_ASSERT_EQUAL(0, boxes.copies[user].held);
             CPPUNIT_ASSERT_EQUAL(0, boxes.copies[user].notices);
-            CPPUNIT_ASSERT(record_of(user).progress == Progress::Restored);
+            CPPUNIT_ASSERT_EQUAL(Progress::Restored, record_of(user).progress);
         }
         CPPUNIT_ASSERT_EQUAL(0, ledger.recall_marks); // later copies arrive as any mail
         // Again: nothing moves twice.
@@ -667,12 +669,12 @@ public:
     void admission_rules()
     {
         Settings s;
-        CPPUNIT_ASSERT(admission(s, false) == Refusal::WebmailOnly);
-        CPPUNIT_ASSERT(admission(s, true) == Refusal::None);
+        CPPUNIT_ASSERT_EQUAL(Refusal::WebmailOnly, admission(s, Client::Other));
+        CPPUNIT_ASSERT_EQUAL(Refusal::None, admission(s, Client::Webmail));
         s.account = Account::Free;
-        CPPUNIT_ASSERT(admission(s, true) == Refusal::Upgrade);
+        CPPUNIT_ASSERT_EQUAL(Refusal::Upgrade, admission(s, Client::Webmail));
         s.account = Account::Personal;
-        CPPUNIT_ASSERT(admission(s, true) == Refusal::Unavailable);
+        CPPUNIT_ASSERT_EQUAL(Refusal::PersonalAccount, admission(s, Client::Webmail));
     }
 };
 

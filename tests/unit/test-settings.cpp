@@ -55,7 +55,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("RECALL-WEBMAIL-ONLY"),
                              std::string(refusal_code(Refusal::WebmailOnly)));
         CPPUNIT_ASSERT_EQUAL(std::string("UNAVAILABLE"),
-                             std::string(refusal_code(Refusal::LedgerDown)));
+                             std::string(refusal_code(Refusal::ServerUnavailable)));
         CPPUNIT_ASSERT_EQUAL(std::string("FETCHED"), std::string(state_name(State::Fetched)));
     }
     void system_users_get_the_mail_domain()

@@ -1,7 +1,7 @@
 /* One step of another backend's recall on a copy held here: what
-   `doveadm recall copy` runs (see recall-remote-mailbox.cpp for the side
+   `doveadm recall step` runs (see recall-remote-mailbox.cpp for the side
    that asks). */
-#include "recall-copy-step.h"
+#include "recall-remote-step.h"
 #include "recall-mailbox-access.h"
 #include "recall-user.h"
 
@@ -53,7 +53,7 @@ bool run_operation(recall::RecipientMailbox &mailbox, const std::string &operati
 
 } // namespace
 
-int recall_copy_step(struct mail_user *user, const std::string &operation,
+int recall_remote_step(struct mail_user *user, const std::string &operation,
                      const std::string &record, std::string &answer, std::string &error) noexcept
 {
     struct recall_user *ruser = recall_user_get(user);
@@ -67,15 +67,15 @@ int recall_copy_step(struct mail_user *user, const std::string &operation,
         return EX_USAGE;
     }
     /* The step acts on the -u user's own copy, never on another's. */
-    if (strcasecmp(delivery->recipient_user.c_str(), user->username) != 0) {
+    if (!recall::step_allowed(*delivery, user->username)) {
         error = "the record's recipient is " + delivery->recipient_user + ", not " +
                 user->username;
         return EX_NOPERM;
     }
-    recall_templates templates;
-    if (!recall_templates_load(recall_user_settings(ruser), templates, error))
+    const recall_templates *templates = recall_user_templates(ruser, error);
+    if (templates == NULL)
         return EX_CONFIG;
     std::unique_ptr<recall::RecipientMailbox> mailbox =
-        recall_user_mailbox(user, *delivery, templates);
+        recall_user_mailbox(user, *delivery, *templates);
     return run_operation(*mailbox, operation, answer, error) ? 0 : EX_TEMPFAIL;
 }

@@ -1,20 +1,17 @@
-/* Records each delivered copy in the ledger. The notify hook notes what a
-   delivery transaction saved; the records are written when the recipient
-   user is done (deinit), when no transaction is open and the GUIDs of the
-   saved copies can be read, as Dovecot's own mail_deliver_save() does. */
+/* Records each delivered copy in the ledger. The delivery transaction
+   (recall-delivery-transaction.h) notes what it saved; the records are
+   written when the recipient user is done (deinit), when no transaction
+   is open and the GUIDs of the saved copies can be read, as Dovecot's own
+   mail_deliver_save() does. */
 #pragma once
 
 #include <vector>
 
 #include "../core/recall-delivery.hpp"
 
-struct dict;
-struct fs;
 struct mail_user;
-struct notify_context;
 struct recall_user;
 
-struct notify_context *recall_delivery_hook_register(void);
 /* Writes (asynchronously) the ledger records of the user's deliveries and
    asks whether their message was already recalled: in lmtp through the
    process's group commit (recall-delivery-batch.h), which asks itself. */
