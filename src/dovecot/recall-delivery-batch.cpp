@@ -1,9 +1,9 @@
 #include "recall-delivery-batch.h"
 #include "recall-delivery-spool.h"
 #include "recall-late-copies.h"
-#include "recall-log.h"
 #include "recall-ledger-dict.h"
-#include "recall-mailbox-access.h"
+#include "recall-log.h"
+#include "recall-opened-user.h"
 #include "recall-privileges.h"
 
 extern "C" {

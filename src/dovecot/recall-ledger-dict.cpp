@@ -1,5 +1,6 @@
 #include "recall-ledger-dict.h"
 #include "recall-dict-wait.h"
+#include "recall-ledger-layout.h"
 
 #include <set>
 #include <unistd.h>
@@ -19,50 +20,9 @@ extern "C" {
 }
 
 
+using namespace recall_ledger_layout;
+
 namespace {
-
-const std::string kDeliveries = "shared/recall/d/";
-const std::string kExpiring = "shared/recall/e/";
-const std::string kExpiryGroups = "shared/recall/g/";
-const std::string kBuckets = "shared/recall/b/";
-const std::string kFetched = "shared/recall/f/";
-const std::string kShared = "shared/recall/s/";
-const std::string kRecalled = "shared/recall/r/";
-const std::string kMarksExpiring = "shared/recall/x/";
-const std::string kHeld = "shared/recall/k/";
-const std::string kHistory = "shared/recall/h/";
-const std::string kRecallEpoch = kRecalled + "epoch";
-constexpr int64_t kBucketSecs = 60;
-
-/* A value no earlier epoch had: a listing is never taken for current
-   because an old value came back. */
-void new_recall_epoch(struct dict_transaction_context *trans)
-{
-    guid_128_t epoch;
-    guid_128_generate(epoch);
-    dict_set(trans, kRecallEpoch.c_str(), guid_128_to_string(epoch));
-}
-
-/* 128 bits of SHA-256 keep keys short; a collision would only merge two
-   lookups, and the engine re-checks sender and Message-ID of each record. */
-std::string hash_key(const std::string &a, const std::string &b)
-{
-    std::string input = a + '\n' + b;
-    unsigned char digest[SHA256_RESULTLEN];
-    sha256_get_digest(input.data(), input.size(), digest);
-    return binary_to_hex(digest, 16);
-}
-
-std::string delivery_key(const recall::Delivery &delivery)
-{
-    return kDeliveries + recall_message_key(delivery.sender, delivery.message_id) + "/" +
-           recall_copy_key(delivery);
-}
-
-std::string bucket_of(int64_t expires_at)
-{
-    return std::to_string(expires_at / kBucketSecs);
-}
 
 /* Messages of one batch in the index of their expiry bucket, in groups
    of up to kGroupMessages: one row instead of one per message.
@@ -101,34 +61,6 @@ void index_expiry(struct dict_transaction_context *trans, const recall::Delivery
                  .c_str(),
              "1");
     dict_set(trans, (kBuckets + bucket).c_str(), "1");
-}
-
-/* The last path element: list() returns whole keys. */
-std::string leaf(const std::string &key)
-{
-    return key.substr(key.rfind('/') + 1);
-}
-
-/* The messages an expiry index entry names: one (e/<bucket>/<message
-   key> = "1", as dovecot-lda and earlier versions write) or a group. */
-std::vector<std::string> indexed_messages(const std::string &key, const std::string &value)
-{
-    if (key.compare(0, kExpiryGroups.size(), kExpiryGroups) != 0)
-        return {leaf(key)};
-    std::vector<std::string> messages;
-    T_BEGIN {
-        for (const char *const *word = t_strsplit_spaces(value.c_str(), " "); *word != NULL;
-             word++)
-            messages.emplace_back(*word);
-    } T_END;
-    return messages;
-}
-
-struct dict_op_settings no_user_settings()
-{
-    struct dict_op_settings set;
-    i_zero(&set);
-    return set;
 }
 
 void recalled_callback(const struct dict_lookup_result *result,
@@ -226,21 +158,6 @@ void DictLedger::AnswerLog::set(struct event *event)
         event_unref(&event_);
     event_ = event;
     event_ref(event_);
-}
-
-std::string recall_message_key(const std::string &sender, const std::string &message_id)
-{
-    return hash_key(recall::lower_ascii(sender), message_id);
-}
-
-std::string recall_copy_key(const std::string &user, const std::string &guid)
-{
-    return hash_key(user, guid);
-}
-
-std::string recall_copy_key(const recall::Delivery &delivery)
-{
-    return recall_copy_key(delivery.recipient_user, delivery.guid);
 }
 
 bool DictLedger::list(const std::string &path,
@@ -355,32 +272,6 @@ bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
     return commit(trans, error);
 }
 
-bool DictLedger::held_copies(std::vector<HeldCopy> &out, std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> entries;
-    if (!list(kHeld, entries, error))
-        return false;
-    for (const auto &[key, value] : entries) {
-        std::optional<recall::Fields> fields = recall::decode_fields(value);
-        HeldCopy held{key, "", 0};
-        if (fields && recall::parse_int((*fields)["until"], held.until) &&
-            !(held.user = (*fields)["user"]).empty())
-            out.push_back(held);
-        else
-            e_warning(event_, "ignoring unreadable hold entry %s", key.c_str());
-    }
-    return true;
-}
-
-bool DictLedger::forget_held(const std::vector<HeldCopy> &purged, std::string &error)
-{
-    struct dict_op_settings set = no_user_settings();
-    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    for (const HeldCopy &held : purged)
-        dict_unset(trans, held.key.c_str());
-    return commit(trans, error);
-}
-
 bool DictLedger::add_history(const recall::HistoryEntry &entry, std::string &error)
 {
     char at[32];
@@ -391,21 +282,6 @@ bool DictLedger::add_history(const recall::HistoryEntry &entry, std::string &err
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
     dict_set(trans, key.c_str(), recall::encode_history(entry).c_str());
     return commit(trans, error);
-}
-
-bool DictLedger::history(std::vector<recall::HistoryEntry> &out, std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> entries;
-    if (!list(kHistory, entries, error))
-        return false;
-    for (const auto &[key, value] : entries) {
-        std::optional<recall::HistoryEntry> entry = recall::decode_history(value);
-        if (entry)
-            out.push_back(*entry);
-        else
-            e_warning(event_, "ignoring unreadable history entry %s", key.c_str());
-    }
-    return true;
 }
 
 namespace {
@@ -550,130 +426,4 @@ void DictLedger::store_all_async(const std::vector<recall::Delivery> &records,
     }
     event_ref(event_);
     dict_transaction_commit_async(&trans, store_async_callback, event_);
-}
-
-/* The expired records of one message; keep when some of its records
-   still expire in bucket (and are not expired yet). */
-bool DictLedger::prune_message(const std::string &message, const std::string &bucket,
-                               int64_t now, std::vector<std::string> &stale, bool &keep,
-                               std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> copies;
-    if (!list(kDeliveries + message + "/", copies, error))
-        return false;
-    keep = false;
-    size_t remaining = copies.size();
-    for (const auto &[key, value] : copies) {
-        std::optional<recall::Delivery> d = recall::decode_delivery(value);
-        if (!d || d->expires_at <= now) {
-            stale.push_back(key);
-            remaining--;
-        } else {
-            keep = keep || bucket_of(d->expires_at) == bucket;
-        }
-    }
-    /* The recall marker lives as long as the message's records. */
-    if (remaining == 0)
-        stale.push_back(kRecalled + message);
-    return true;
-}
-
-/* Deletes the expired records of each message listed in the bucket, and
-   the bucket's index entries once nothing in it is left to expire. */
-bool DictLedger::prune_bucket(const std::string &bucket, int64_t now, unsigned int &pruned,
-                              std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> entries;
-    if (!list(kExpiring + bucket + "/", entries, error) ||
-        !list(kExpiryGroups + bucket + "/", entries, error))
-        return false;
-    /* Keys collected before the transaction: a proxy dict runs iterations
-       and transactions over one connection. */
-    std::vector<std::string> stale;
-    std::map<std::string, bool> kept; /* each message once, in however many entries */
-    unsigned int kept_entries = 0;
-    for (const auto &[key, value] : entries) {
-        bool keep_entry = false;
-        for (const std::string &message : indexed_messages(key, value)) {
-            auto done = kept.find(message);
-            if (done == kept.end()) {
-                bool keep;
-                if (!prune_message(message, bucket, now, stale, keep, error))
-                    return false;
-                done = kept.emplace(message, keep).first;
-            }
-            keep_entry = keep_entry || done->second;
-        }
-        if (keep_entry)
-            kept_entries++;
-        else
-            stale.push_back(key);
-    }
-    if (!stale_marks(bucket, stale, error))
-        return false;
-    if (kept_entries == 0)
-        stale.push_back(kBuckets + bucket);
-    struct dict_op_settings set = no_user_settings();
-    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    bool markers_removed = false;
-    for (const std::string &key : stale) {
-        dict_unset(trans, key.c_str());
-        pruned += key.compare(0, kDeliveries.size(), kDeliveries) == 0;
-        markers_removed = markers_removed || key.compare(0, kRecalled.size(), kRecalled) == 0;
-    }
-    if (markers_removed)
-        new_recall_epoch(trans);
-    return commit(trans, error);
-}
-
-/* Marks expire with their bucket, whatever became of their copy. */
-bool DictLedger::stale_marks(const std::string &bucket, std::vector<std::string> &stale,
-                             std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> marks;
-    if (!list(kMarksExpiring + bucket + "/", marks, error))
-        return false;
-    for (const auto &entry : marks) {
-        stale.push_back(kFetched + leaf(entry.first));
-        stale.push_back(kShared + leaf(entry.first));
-        stale.push_back(entry.first);
-    }
-    return true;
-}
-
-/* History entries expire with the records of their time. */
-bool DictLedger::prune_history(int64_t now, std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> entries;
-    if (!list(kHistory, entries, error))
-        return false;
-    std::vector<std::string> stale;
-    for (const auto &[key, value] : entries) {
-        std::optional<recall::HistoryEntry> entry = recall::decode_history(value);
-        if (!entry || entry->expires_at <= now)
-            stale.push_back(key);
-    }
-    if (stale.empty())
-        return true;
-    struct dict_op_settings set = no_user_settings();
-    struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    for (const std::string &key : stale)
-        dict_unset(trans, key.c_str());
-    return commit(trans, error);
-}
-
-int DictLedger::prune(int64_t now, unsigned int &pruned, std::string &error)
-{
-    std::vector<std::pair<std::string, std::string>> buckets;
-    pruned = 0;
-    if (!list(kBuckets, buckets, error) || !prune_history(now, error))
-        return -1;
-    for (const auto &entry : buckets) {
-        std::string bucket = leaf(entry.first);
-        int64_t start;
-        if (str_to_int64(bucket.c_str(), &start) == 0 && start * kBucketSecs <= now &&
-            !prune_bucket(bucket, now, pruned, error))
-            return -1;
-    }
-    return 0;
 }

@@ -1,21 +1,10 @@
-/* The ledger of deliveries (SPEC section 7) in a Dovecot dict.
-     shared/recall/d/<message key>/<copy key>  the delivery record
-     shared/recall/e/<bucket>/<message key>    records expiring in bucket
-     shared/recall/g/<bucket>/<group id>       the same for a batch's messages
-     shared/recall/r/<message key>             the message was recalled
-     shared/recall/r/epoch                     changed with every marker
-     shared/recall/f/<copy key>                the copy was downloaded
-     shared/recall/s/<copy key>                the copy was shared
-     shared/recall/x/<bucket>/<copy key>       marks expiring in bucket
-     shared/recall/b/<bucket>                  buckets that have entries
-     shared/recall/k/<copy key>                the copy's recipient has it in the hold
-     shared/recall/h/<time>-<hash>             the history: one recall or restore
-   Keys are hex hashes and numbers, so nothing taken from a message ever
-   becomes part of a path or query. A bucket is a minute of expiry time.
-   Every read lists one level only: Dovecot's fs dict cannot recurse.
-   An fs ledger (fs:DRIVER:ARGS) is listed through lib-fs itself: the fs
-   dict of Dovecot 2.3 restarts a listing at its end instead of ending
-   it, and recurses without end on a missing or empty directory. */
+/* The ledger of deliveries (SPEC section 7) in a Dovecot dict: the
+   engine's Ledger port, and what lmtp, the access marks, the hold and
+   doveadm keep in it; its keys: recall-ledger-layout.h. Every read lists
+   one level only: Dovecot's fs dict cannot recurse. An fs ledger
+   (fs:DRIVER:ARGS) is listed through lib-fs itself: the fs dict of
+   Dovecot 2.3 restarts a listing at its end instead of ending it, and
+   recurses without end on a missing or empty directory. */
 #pragma once
 
 #include <functional>
@@ -25,6 +14,7 @@
 
 #include "../core/recall-history.hpp"
 #include "../core/recall-ports.hpp"
+#include "recall-ledger-layout.h"
 
 struct dict;
 struct dict_commit_result;
@@ -35,11 +25,6 @@ struct fs;
    for every other dict). -1 with error_r when it cannot be opened. */
 int recall_ledger_listing_fs(const char *dict_uri, struct event *event, struct fs **fs_r,
                              const char **error_r);
-
-/* hash(lower(sender), Message-ID) and hash(recipient user, GUID). */
-std::string recall_message_key(const std::string &sender, const std::string &message_id);
-std::string recall_copy_key(const std::string &user, const std::string &guid);
-std::string recall_copy_key(const recall::Delivery &delivery);
 
 class DictLedger : public recall::Ledger {
 public:

@@ -1,5 +1,4 @@
 #include "recall-messages.h"
-#include "recall-file-read.h"
 #include "recall-ledger-dict.h"
 
 #include "../core/recall-report.hpp"
@@ -17,27 +16,6 @@ extern "C" {
 }
 
 namespace {
-
-bool load_template(const std::string &path, const char *setting,
-                   const recall::Template &builtin, recall::Template &out, std::string &error)
-{
-    if (path.empty()) {
-        out = builtin;
-        return true;
-    }
-    std::string text, read_error;
-    if (!recall_read_file(path, text, read_error)) {
-        error = std::string(setting) + ": cannot read " + path + ": " + read_error;
-        return false;
-    }
-    std::optional<recall::Template> parsed = recall::parse_template(text, error);
-    if (!parsed) {
-        error = std::string(setting) + ": " + path + ": " + error;
-        return false;
-    }
-    out = *parsed;
-    return true;
-}
 
 /* Every value has been through sanitize_line(): it holds no CR or LF. */
 void add_header(std::string &out, const char *name, const std::string &value)
@@ -94,15 +72,6 @@ std::string build_message(const std::string &from, const std::string &to,
 
 
 } // namespace
-
-bool recall_templates_load(const recall::Settings &settings, recall_templates &templates,
-                           std::string &error)
-{
-    return load_template(settings.notice_template, "recall_notice_template",
-                         recall::builtin_notice_template(), templates.notice, error) &&
-           load_template(settings.report_template, "recall_report_template",
-                         recall::builtin_report_template(), templates.report, error);
-}
 
 std::string recall_notice_message_id(const recall::Delivery &delivery)
 {

@@ -5,18 +5,9 @@
 #include <string>
 
 #include "../core/recall-engine.hpp"
-#include "../core/recall-text.hpp"
+#include "recall-templates.h"
 
 struct mail_user;
-
-struct recall_templates {
-    recall::Template notice;
-    recall::Template report;
-};
-
-/* The admin's template files, or the built-in text; error names the setting. */
-bool recall_templates_load(const recall::Settings &settings, recall_templates &templates,
-                           std::string &error);
 
 /* The notice's own Message-ID: the same for a recipient and message on
    every run, so that a resumed recall or a late copy can find a notice

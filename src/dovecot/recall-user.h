@@ -17,7 +17,7 @@ extern "C" {
 #include "../core/recall-settings.hpp"
 #include "recall-access-state.h"
 #include "recall-delivery-state.h"
-#include "recall-messages.h"
+#include "recall-templates.h"
 #include "recall-plugin-api.h"
 
 struct dict;
