@@ -83,6 +83,11 @@ std::optional<Delivery> decode_delivery(std::string_view text)
     return d;
 }
 
+bool record_prunable(const std::optional<Delivery> &record, int64_t now)
+{
+    return !record || record->expires_at <= now;
+}
+
 std::string encode_marker(const RecallMarker &m)
 {
     std::string out = "v=";

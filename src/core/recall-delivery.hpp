@@ -77,6 +77,9 @@ inline bool recalled_on_arrival(const RecallMarker &marker, const Delivery &late
 std::string encode_delivery(const Delivery &delivery);
 // Empty when the text is not a record this version understands.
 std::optional<Delivery> decode_delivery(std::string_view text);
+// What prune deletes: a record past its expiry, and one this version cannot
+// read (no recall could act on it).
+bool record_prunable(const std::optional<Delivery> &record, int64_t now);
 std::string encode_marker(const RecallMarker &marker);
 // Empty for an unreadable marker (or one written by an older version,
 // which held only a time): no late copy is then recalled.

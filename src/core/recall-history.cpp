@@ -122,6 +122,11 @@ std::string encode_history(const HistoryEntry &entry)
     return out;
 }
 
+bool history_prunable(const std::optional<HistoryEntry> &entry, int64_t now)
+{
+    return !entry || entry->expires_at <= now;
+}
+
 std::optional<HistoryEntry> decode_history(std::string_view text)
 {
     std::optional<Fields> parsed = decode_fields(text);

@@ -33,6 +33,9 @@ HistoryEntry history_entry(const std::string &action, const Request &request,
 
 std::string encode_history(const HistoryEntry &entry);
 std::optional<HistoryEntry> decode_history(std::string_view text);
+// What prune deletes: an entry past its expiry (it goes with the records
+// of its time), and one this version cannot read.
+bool history_prunable(const std::optional<HistoryEntry> &entry, int64_t now);
 
 // What `history` lists: newest first, only the sender's (any case) when
 // sender is not empty, only from since on, nothing expired.

@@ -6,15 +6,14 @@
 #include "doveadm-recall-commands.h"
 #include "doveadm-recall-step.h"
 #include "doveadm-recall-ledger.h"
+#include "doveadm-recall-sent-copy.h"
 #include "recall-boundary.h"
 #include "recall-plugin-api.h"
 
 extern "C" {
 #include "lib.h"
-#include "mail-namespace.h"
 #include "mail-storage.h"
 #include "mail-storage-service.h"
-#include "mailbox-list-iter.h"
 #include "doveadm-mail.h"
 #include "doveadm-print.h"
 #include <sysexits.h>
@@ -43,58 +42,6 @@ const char *command_name(Action action)
     }
     return "recall";
 }
-
-/* The sender's copy: the message with this Message-ID in a \Sent mailbox. */
-class SentCopy {
-public:
-    SentCopy(struct mail_user *user, const std::string &message_id)
-    {
-        static const char *const patterns[] = {"*", NULL};
-        struct mailbox_list_iterate_context *iter = mailbox_list_iter_init_namespaces(
-            user->namespaces, patterns, MAIL_NAMESPACE_TYPE_PRIVATE,
-            (enum mailbox_list_iter_flags)(MAILBOX_LIST_ITER_SELECT_SPECIALUSE |
-                                           MAILBOX_LIST_ITER_RETURN_SPECIALUSE));
-        const struct mailbox_info *info;
-        while (mail_ == NULL && (info = mailbox_list_iter_next(iter)) != NULL) {
-            if (info->special_use != NULL &&
-                str_array_icase_find(t_strsplit_spaces(info->special_use, " "), "\\Sent"))
-                search(info->ns, info->vname, message_id);
-        }
-        (void)mailbox_list_iter_deinit(&iter);
-    }
-
-    ~SentCopy()
-    {
-        if (mail_ != NULL) {
-            mail_free(&mail_);
-            (void)mailbox_transaction_commit(&trans_);
-        }
-        if (box_ != NULL)
-            mailbox_free(&box_);
-    }
-
-    struct mail *mail() const { return mail_; }
-
-private:
-    void search(struct mail_namespace *ns, const char *vname, const std::string &message_id)
-    {
-        struct mailbox *box = mailbox_alloc(ns->list, vname, (enum mailbox_flags)0);
-        uint32_t uid = 0;
-        if (mailbox_open(box) < 0 || recall_plugin_api.find_message_id(box, message_id, &uid) < 0 ||
-            uid == 0) {
-            mailbox_free(&box);
-            return;
-        }
-        box_ = box;
-        trans_ = mailbox_transaction_begin(box, (enum mailbox_transaction_flags)0, "recall");
-        mail_ = mail_alloc(trans_, (enum mail_fetch_field)0, NULL);
-        mail_set_uid(mail_, uid);
-    }
-
-    struct mailbox *box_ = NULL;
-    struct mailbox_transaction_context *trans_ = NULL;
-    struct mail *mail_ = NULL;
-};
 
 int refusal_exit_code(recall::Refusal refusal)
 {

@@ -69,7 +69,7 @@ bool DictLedger::prune_message(const std::string &message, const std::string &bu
     size_t remaining = copies.size();
     for (const auto &[key, value] : copies) {
         std::optional<recall::Delivery> d = recall::decode_delivery(value);
-        if (!d || d->expires_at <= now) {
+        if (recall::record_prunable(d, now)) {
             stale.push_back(key);
             remaining--;
         } else {
@@ -154,7 +154,7 @@ bool DictLedger::prune_history(int64_t now, std::string &error)
     std::vector<std::string> stale;
     for (const auto &[key, value] : entries) {
         std::optional<recall::HistoryEntry> entry = recall::decode_history(value);
-        if (!entry || entry->expires_at <= now)
+        if (recall::history_prunable(entry, now))
             stale.push_back(key);
     }
     if (stale.empty())

@@ -1,9 +1,10 @@
 // Rules the glue used to decide itself (issue 14): which sessions'
 // reads are downloads, who a remote step may act for, the Return-Path's
-// address, and the report's words and table.
+// address, the report's words and table, and what prune deletes.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "../../src/core/recall-access.hpp"
+#include "../../src/core/recall-history.hpp"
 #include "../../src/core/recall-remote.hpp"
 #include "../../src/core/recall-report.hpp"
 #include "../../src/core/recall-settings.hpp"
@@ -17,6 +18,7 @@ class RulesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(return_path_gives_its_address_lower_cased);
     CPPUNIT_TEST(report_words_name_the_result);
     CPPUNIT_TEST(report_table_lists_the_organizations_recipients_only);
+    CPPUNIT_TEST(prune_takes_what_expired_and_what_it_cannot_read);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -70,6 +72,20 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("  bob@example.com  RECALLED\n"
                                          "  carol@example.com  Bcc: x  FETCHED\n"),
                              report_recipients(outcome));
+    }
+
+    void prune_takes_what_expired_and_what_it_cannot_read()
+    {
+        Delivery record;
+        record.expires_at = 1000;
+        CPPUNIT_ASSERT(!record_prunable(record, 999));
+        CPPUNIT_ASSERT(record_prunable(record, 1000));
+        CPPUNIT_ASSERT(record_prunable(std::nullopt, 0));
+        HistoryEntry entry;
+        entry.expires_at = 1000;
+        CPPUNIT_ASSERT(!history_prunable(entry, 999));
+        CPPUNIT_ASSERT(history_prunable(entry, 1000));
+        CPPUNIT_ASSERT(history_prunable(std::nullopt, 0));
     }
 };
 
