@@ -135,7 +135,6 @@ recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, W
         if (dict == NULL)
             outcome.error = dict_error;
         outcome.refusal = recall::Refusal::ServerUnavailable;
-        e_error(recall_user_event(user), "%s", outcome.error.c_str());
         return outcome;
     }
     /* One recall or restore of a user's at a time (webmail and doveadm
@@ -145,8 +144,7 @@ recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, W
     if (writes && mail_user_lock_file_create(user, "dovecot-recall.lock", kLockSecs, &lock,
                                              &lock_error) <= 0) {
         outcome.refusal = recall::Refusal::ServerUnavailable;
-        outcome.error = lock_error;
-        e_error(recall_user_event(user), "cannot lock: %s", outcome.error.c_str());
+        outcome.error = std::string("cannot lock: ") + lock_error;
         return outcome;
     }
     DictLedger ledger(dict, ruser->state->event, ruser->state->listing_fs);
@@ -164,8 +162,10 @@ void log_outcome(struct mail_user *user, const char *event_name, const char *wha
                  const recall::Request &request, const recall::Outcome &outcome)
 {
     emit_audit_event(user, event_name, what, request, outcome);
+    /* The one line for every ServerUnavailable: the ledger, the lock or a
+       template, as outcome.error names it. */
     if (outcome.refusal == recall::Refusal::ServerUnavailable)
-        e_error(recall_user_event(user), "ledger unavailable: %s", outcome.error.c_str());
+        e_error(recall_user_event(user), "%s not run: %s", what, outcome.error.c_str());
     log_failures(user, request, outcome);
     for (const std::string &why : outcome.ignored)
         e_warning(recall_user_event(user), "%s: ledger record ignored: %s",
