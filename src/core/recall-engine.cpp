@@ -313,7 +313,8 @@ void Engine::internal_rows(
 {
     std::vector<CopyMarks> marks;
     std::string marks_error;
-    bool have_marks = ledger_.marks(internal, marks, marks_error) && marks.size() == internal.size();
+    bool have_marks =
+        ledger_.marks(internal, marks, marks_error) && marks.size() == internal.size();
     std::set<std::string> users;
     for (const Delivery &d : internal) {
         if (!users.insert(d.recipient_user).second)

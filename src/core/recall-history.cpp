@@ -157,9 +157,10 @@ std::vector<HistoryEntry> select_history(std::vector<HistoryEntry> entries,
                                             (!wanted.empty() && e.sender != wanted);
                                  }),
                   entries.end());
-    std::stable_sort(entries.begin(), entries.end(), [](const HistoryEntry &a, const HistoryEntry &b) {
-        return a.at != b.at ? a.at > b.at : a.usec > b.usec;
-    });
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const HistoryEntry &a, const HistoryEntry &b) {
+                         return a.at != b.at ? a.at > b.at : a.usec > b.usec;
+                     });
     return entries;
 }
 

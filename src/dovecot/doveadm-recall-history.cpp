@@ -54,7 +54,8 @@ void cmd_recall_history(struct doveadm_cmd_context *cctx) noexcept
         return;
     }
     doveadm_print_init(DOVEADM_PRINT_TYPE_TABLE);
-    for (const char *field : {"time", "action", "sender", "message-id", "client", "result", "counts"})
+    for (const char *field :
+         {"time", "action", "sender", "message-id", "client", "result", "counts"})
         doveadm_print_header_simple(field);
     for (const recall::HistoryEntry &entry :
          recall::select_history(std::move(entries), sender, since, ioloop_time))

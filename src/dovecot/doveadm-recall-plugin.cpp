@@ -76,9 +76,10 @@ int cmd_recall_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user
         (void)recall_plugin_api.sender_copy_read(sent.mail(), copy);
     recall::Request request{settings.address, settings.org, message_id, copy.recipients,
                             ctx->action == Action::Check};
-    recall::Outcome outcome = ctx->action == Action::Restore
-                                  ? recall_plugin_api.restore_execute(user, ruser, request, sent.mail())
-                                  : recall_plugin_api.execute(user, ruser, request, sent.mail());
+    recall::Outcome outcome =
+        ctx->action == Action::Restore
+            ? recall_plugin_api.restore_execute(user, ruser, request, sent.mail())
+            : recall_plugin_api.execute(user, ruser, request, sent.mail());
     if (outcome.refusal != recall::Refusal::None)
         return fail(_ctx, refusal_exit_code(outcome.refusal),
                     t_strdup_printf("%s: %s", message_id.c_str(),
@@ -122,7 +123,10 @@ struct doveadm_mail_cmd_context *cmd_recall_check_alloc(void) noexcept
 {
     return recall_cmd_alloc(Action::Check);
 }
-struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) noexcept { return recall_cmd_alloc(Action::Run); }
+struct doveadm_mail_cmd_context *cmd_recall_run_alloc(void) noexcept
+{
+    return recall_cmd_alloc(Action::Run);
+}
 struct doveadm_mail_cmd_context *cmd_recall_restore_alloc(void) noexcept
 {
     return recall_cmd_alloc(Action::Restore);

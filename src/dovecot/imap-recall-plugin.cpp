@@ -32,7 +32,8 @@ imap_client_created_func_t *next_client_created;
 bool is_webmail_session(struct client *client, struct recall_user **ruser_r)
 {
     *ruser_r = recall_plugin_api.user_get(client->user);
-    return *ruser_r != NULL && recall_plugin_api.user_is_webmail(*ruser_r, client->user->conn.remote_ip);
+    return *ruser_r != NULL &&
+           recall_plugin_api.user_is_webmail(*ruser_r, client->user->conn.remote_ip);
 }
 
 /* An IMAP process runs as its user's uid for good, so it reaches other
@@ -46,7 +47,8 @@ bool reaches_other_users(struct mail_user *user)
     struct passwd *pw = getpwnam(user->username);
     if (pw == NULL || pw->pw_uid != user->uid)
         return true;
-    e_info(recall_plugin_api.user_event(user), "XRECALL not offered: %s is a system user with a uid of its "
+    e_info(recall_plugin_api.user_event(user),
+           "XRECALL not offered: %s is a system user with a uid of its "
            "own, and an IMAP process cannot open other users' mail; recall as root with "
            "'doveadm recall run -u %s <message-id>' or doveadm's HTTP API (recallRun)",
            user->username, user->username);
@@ -81,8 +83,9 @@ void send_refusal(struct client_command_context *cmd, recall::Refusal refusal,
                   const recall::Settings *settings)
 {
     static const recall::Settings defaults;
-    client_send_tagline(cmd, t_strdup_printf("NO [%s] %s", recall::refusal_code(refusal),
-                                             refusal_text(refusal, settings ? *settings : defaults)));
+    client_send_tagline(cmd,
+                        t_strdup_printf("NO [%s] %s", recall::refusal_code(refusal),
+                                        refusal_text(refusal, settings ? *settings : defaults)));
 }
 
 void send_outcome(struct client_command_context *cmd, uint32_t uid, bool check_only,
@@ -160,8 +163,9 @@ bool cmd_xrecall(struct client_command_context *cmd) noexcept
 
     struct recall_user *ruser;
     if (!is_webmail_session(cmd->client, &ruser)) {
-        send_refusal(cmd, ruser == NULL ? recall::Refusal::ServerUnavailable : recall::Refusal::WebmailOnly,
-                     NULL);
+        send_refusal(
+            cmd, ruser == NULL ? recall::Refusal::ServerUnavailable : recall::Refusal::WebmailOnly,
+            NULL);
         return true;
     }
     if (!reaches_other_users(cmd->client->user)) {

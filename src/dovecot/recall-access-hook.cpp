@@ -90,7 +90,8 @@ int recall_get_stream(struct mail *_mail, bool get_body, struct message_size *hd
 
 /* FETCH PREVIEW (RFC 8970) and SNIPPET hand out body text, often from the
    cache without opening the stream: a download too (rule 5). */
-int recall_get_special(struct mail *_mail, enum mail_fetch_field field, const char **value_r) noexcept
+int recall_get_special(struct mail *_mail, enum mail_fetch_field field,
+                       const char **value_r) noexcept
 {
     struct mail_private *mail = (struct mail_private *)_mail;
     auto *rmail = (struct recall_mail *)MODULE_CONTEXT(mail, recall_mail_module);

@@ -92,7 +92,8 @@ static recall_envelope envelope_of(struct mail_deliver_context *ctx)
     return envelope;
 }
 
-static int recall_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **storage_r) noexcept
+static int recall_deliver_mail(struct mail_deliver_context *ctx,
+                               struct mail_storage **storage_r) noexcept
 {
     /* Deliveries are the ledger's first users after a restart. */
     recall_ledger_schema_ensure(mail_user_plugin_getenv(ctx->rcpt_user, "recall_sqlite_ledger"),

@@ -320,7 +320,8 @@ void flush(Batch *batch) noexcept
     }
     batch->in_flight++;
     recall_with_ids(batch->writer_ids, [&] {
-        DictLedger(batch->dict, log_event(), batch->listing_fs).store_all_async(f->records, committed, f);
+        DictLedger(batch->dict, log_event(), batch->listing_fs)
+            .store_all_async(f->records, committed, f);
     });
 }
 
@@ -394,7 +395,8 @@ void recall_delivery_batch_add(struct mail_user *user, struct event *event,
     if (batch->queued.size() >= kFlushRecords && !batch->retrying)
         flush(batch);
     else if (batch->to_flush == nullptr)
-        batch->to_flush = timeout_add_to(io_loop_get_root(), recall::kGroupCommitMsecs, flush, batch);
+        batch->to_flush =
+            timeout_add_to(io_loop_get_root(), recall::kGroupCommitMsecs, flush, batch);
 }
 
 void recall_delivery_batch_deinit(void)

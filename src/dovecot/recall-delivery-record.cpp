@@ -63,7 +63,8 @@ void record_mailbox(struct mail_user *user, recall_user_state &state,
             *guid != '\0')
             state.delivery.recorded.push_back(delivery_of(user, state, vname, uid, guid));
         else
-            e_warning(recall_user_event(user), "no GUID for %s UID %u, copy not tracked", vname, uid);
+            e_warning(recall_user_event(user), "no GUID for %s UID %u, copy not tracked", vname,
+                      uid);
     }
     (void)t.commit();
     mailbox_free(&box);
@@ -128,6 +129,7 @@ void recall_delivery_recall_late(struct mail_user *user, struct recall_user *rus
                   "delivered normally", state.delivery.envelope.message_id.c_str());
         return;
     }
-    recall_delivery_recall_arrived(user, state.dict, state.listing_fs, state.delivery.recorded, *marker);
+    recall_delivery_recall_arrived(user, state.dict, state.listing_fs, state.delivery.recorded,
+                                   *marker);
     state.delivery.recorded.clear();
 }

@@ -54,7 +54,8 @@ struct mailbox_transaction_context *transaction_begin(struct mailbox *box,
        commit, as LMTP does anyway when it delivers to several users. */
     if (tracked)
         flags = (enum mailbox_transaction_flags)(flags | MAILBOX_TRANSACTION_FLAG_ASSIGN_UIDS);
-    struct mailbox_transaction_context *t = rbox->module_ctx.super.transaction_begin(box, flags, reason);
+    struct mailbox_transaction_context *t =
+        rbox->module_ctx.super.transaction_begin(box, flags, reason);
     if (tracked) {
         auto *rt = new recall_transaction{{}, ruser, {}};
         MODULE_CONTEXT_SET(t, recall_storage_module, rt);

@@ -36,7 +36,8 @@ void tag_sender_copy(struct mail *mail, enum modify_type how)
         mail_update_keywords(t.mail(), how, kw);
     mailbox_keywords_unref(&kw);
     if (t.commit() < 0)
-        e_error(recall_user_event(mailbox_get_namespace(mail->box)->user), "cannot tag the sender's copy: %s",
+        e_error(recall_user_event(mailbox_get_namespace(mail->box)->user),
+                "cannot tag the sender's copy: %s",
                 mailbox_get_last_internal_error(mail->box, NULL));
 }
 
@@ -120,8 +121,9 @@ enum class Work {
     Restore, /* and the lock, but no templates: it writes no message */
 };
 
-recall::Outcome with_engine(struct mail_user *user, struct recall_user *ruser, Work work,
-                            const std::function<recall::Outcome(recall::Engine &, DictLedger &)> &fn)
+recall::Outcome
+with_engine(struct mail_user *user, struct recall_user *ruser, Work work,
+            const std::function<recall::Outcome(recall::Engine &, DictLedger &)> &fn)
 {
     const bool writes = work != Work::Check, messages = work == Work::Recall;
     static const recall_templates no_messages;
@@ -206,7 +208,8 @@ recall::Outcome recall_execute(struct mail_user *user, struct recall_user *ruser
 }
 
 recall::Outcome recall_restore_execute(struct mail_user *user, struct recall_user *ruser,
-                                       const recall::Request &request, struct mail *sent_mail) noexcept
+                                       const recall::Request &request,
+                                       struct mail *sent_mail) noexcept
 {
     const recall::Settings &settings = ruser->state->settings;
     /* A restore writes no message: a bad notice template is no reason to

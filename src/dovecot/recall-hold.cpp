@@ -129,7 +129,8 @@ int hold_open(struct mailbox *box) noexcept
     return reachable(box) ? super_of(box).super.open(box) : refuse(box);
 }
 
-int hold_create_box(struct mailbox *box, const struct mailbox_update *update, bool directory) noexcept
+int hold_create_box(struct mailbox *box, const struct mailbox_update *update,
+                    bool directory) noexcept
 {
     if (reachable(box))
         return super_of(box).super.create_box(box, update, directory);
@@ -465,7 +466,8 @@ bool recall_hold_restore(struct mail_user *user, const recall::Delivery &deliver
     return true;
 }
 
-bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error) noexcept
+bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting,
+                       std::string &error) noexcept
 {
     HoldAccess access;
     std::vector<held_folder> held;

@@ -33,4 +33,5 @@ bool recall_hold_restore(struct mail_user *user, const recall::Delivery &deliver
 
 /* Deletes the user's hold folders whose hold has passed; waiting tells
    whether some hold has not. */
-bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting, std::string &error) noexcept;
+bool recall_hold_purge(struct mail_user *user, int64_t now, bool &waiting,
+                       std::string &error) noexcept;

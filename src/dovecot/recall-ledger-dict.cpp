@@ -83,7 +83,8 @@ void recalled_callback(const struct dict_lookup_result *result,
     recall_dict_wait_wakeup();
 }
 
-void epoch_callback(const struct dict_lookup_result *result, DictLedger::EpochAnswer *answer) noexcept
+void epoch_callback(const struct dict_lookup_result *result,
+                    DictLedger::EpochAnswer *answer) noexcept
 {
     if (result->ret < 0)
         e_error(answer->log.event(), "cannot read the recall epoch: %s", result->error);
@@ -185,7 +186,8 @@ bool DictLedger::list_fs(const std::string &path,
                          std::string &error)
 {
     static const std::string shared = "shared/";
-    struct fs_iter *iter = fs_iter_init(listing_fs_, path.c_str() + shared.size(), (enum fs_iter_flags)0);
+    struct fs_iter *iter =
+        fs_iter_init(listing_fs_, path.c_str() + shared.size(), (enum fs_iter_flags)0);
     std::vector<std::string> names;
     const char *name, *iter_error;
     while ((name = fs_iter_next(iter)) != NULL)

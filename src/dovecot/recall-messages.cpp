@@ -150,7 +150,8 @@ bool recall_save_message(struct mail_user *user, const char *vname, const std::s
             mailbox_transaction_rollback(&t);
     }
     if (!ok)
-        error = std::string("saving to ") + vname + ": " + mailbox_get_last_internal_error(box, NULL);
+        error =
+            std::string("saving to ") + vname + ": " + mailbox_get_last_internal_error(box, NULL);
     i_stream_unref(&input);
     mailbox_free(&box);
     return ok;

@@ -77,7 +77,8 @@ void read_longest_window(struct event *event, recall::Settings &set)
 {
     const char *global = global_setting("recall_window"), *error;
     int64_t longest = recall::Settings().window_secs;
-    if (global != NULL && *global != '\0' && !parse_duration("recall_window", global, longest, &error))
+    if (global != NULL && *global != '\0' &&
+        !parse_duration("recall_window", global, longest, &error))
         longest = set.window_secs; /* the user's own error names the setting */
     set.longest_window_secs = longest;
     if (set.window_secs > longest) {
