@@ -1,6 +1,7 @@
 /* doveadm recall history [-u <sender>] [-s <since>] (recallHistory): the
    recalls and restores the ledger remembers, newest first. */
 #include "doveadm-recall-commands.h"
+#include "doveadm-recall-compat.h"
 #include "doveadm-recall-ledger.h"
 
 #include "../core/recall-history.hpp"
@@ -63,9 +64,9 @@ void cmd_recall_history(struct doveadm_cmd_context *cctx) noexcept
 }
 
 const struct doveadm_cmd_param history_params[] = {
-    {'u', "user", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_NONE},
-    {'s', "since", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_NONE},
-    {'\0', NULL, CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE}};
+    RECALL_CMD_PARAM('u', "user", CMD_PARAM_STR, CMD_PARAM_FLAG_NONE),
+    RECALL_CMD_PARAM('s', "since", CMD_PARAM_STR, CMD_PARAM_FLAG_NONE),
+    RECALL_CMD_PARAMS_END};
 
 struct doveadm_cmd_ver2 history_command = {cmd_recall_history, NULL, "recall history",
                                            "[-u <sender>] [-s <since>]", (doveadm_cmd_flag_t)0,

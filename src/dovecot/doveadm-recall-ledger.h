@@ -1,14 +1,11 @@
-/* What the doveadm recall commands share: the plugin settings of
-   doveadm's own configuration, the default ledger's creation, and the
+/* What the doveadm recall commands share: the default ledger's creation,
+   and the
    ledger of commands that run for no user (prune, history). */
 #pragma once
 
 #include "recall-ledger-dict.h"
 
 #include <memory>
-
-/* A plugin { } setting, NULL when unset. */
-const char *doveadm_recall_setting(const char *name);
 
 /* Commands start as root, before they become a user: the moment to create
    the default ledger if it is missing. */

@@ -4,6 +4,7 @@
    doveadm-recall-history.cpp); and recall step, a step of another
    backend's recall (doveadm-recall-step.cpp). */
 #include "doveadm-recall-commands.h"
+#include "doveadm-recall-compat.h"
 #include "doveadm-recall-step.h"
 #include "doveadm-recall-ledger.h"
 #include "doveadm-recall-sent-copy.h"
@@ -92,12 +93,13 @@ int cmd_recall_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user
     return 0;
 }
 
-void cmd_recall_init(struct doveadm_mail_cmd_context *_ctx, const char *const args[]) noexcept
+RECALL_DOVEADM_MAIL_INIT(cmd_recall_init)
 {
     auto *ctx = (struct recall_cmd_context *)_ctx;
-    if (args[0] == NULL || args[1] != NULL)
+    const char *message_id;
+    if (!doveadm_cmd_param_str(_ctx->cctx, "message-id", &message_id))
         doveadm_mail_help_name(command_name(ctx->action));
-    ctx->message_id = p_strdup(_ctx->pool, args[0]);
+    ctx->message_id = p_strdup(_ctx->pool, message_id);
     doveadm_recall_ensure_ledger();
     doveadm_print_header_simple("recipient");
     doveadm_print_header_simple("state");
@@ -132,17 +134,10 @@ struct doveadm_mail_cmd_context *cmd_recall_restore_alloc(void) noexcept
     return recall_cmd_alloc(Action::Restore);
 }
 
-/* DOVEADM_CMD_MAIL_COMMON does not compile in C++: written out. */
-#define RECALL_MAIL_PARAMS                                                          \
-    {'A', "all-users", CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE},             \
-    {'S', "socket-path", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_NONE},            \
-    {'u', "user", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_NONE},                   \
-    {'\0', "trans-flags", CMD_PARAM_INT64, false, {}, CMD_PARAM_FLAG_NONE},         \
-    {'F', "user-file", CMD_PARAM_ISTREAM, false, {}, CMD_PARAM_FLAG_NONE},          \
-    {'\0', "message-id", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_POSITIONAL},      \
-    {'\0', NULL, CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE}
-
-const struct doveadm_cmd_param recall_mail_params[] = {RECALL_MAIL_PARAMS};
+const struct doveadm_cmd_param recall_mail_params[] = {
+    RECALL_CMD_MAIL_COMMON,
+    RECALL_CMD_PARAM('\0', "message-id", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL),
+    RECALL_CMD_PARAMS_END};
 
 struct doveadm_cmd_ver2 recall_commands[] = {
     {NULL, cmd_recall_check_alloc, "recall check",

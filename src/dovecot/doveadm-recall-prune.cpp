@@ -3,6 +3,7 @@
    and history past their expiry, and purges every hold that has passed
    from its recipient's mail (recall_hold). Prints the three counts. */
 #include "doveadm-recall-commands.h"
+#include "doveadm-recall-compat.h"
 #include "doveadm-recall-ledger.h"
 #include "recall-plugin-api.h"
 #include "recall-privileges.h"
@@ -25,8 +26,7 @@ namespace {
 
 struct mail_storage_service_ctx *storage_init(void)
 {
-    return mail_storage_service_init(
-        master_service, NULL,
+    return recall_doveadm_storage_init(
         (enum mail_storage_service_flags)(MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP |
                                           MAIL_STORAGE_SERVICE_FLAG_TEMP_PRIV_DROP |
                                           MAIL_STORAGE_SERVICE_FLAG_NO_LOG_INIT |
@@ -39,7 +39,7 @@ unsigned int replay_spool(void)
 {
     struct mail_storage_service_ctx *storage = storage_init();
     unsigned int replayed = recall_plugin_api.delivery_batch_replay(
-        storage, "doveadm", doveadm_settings->base_dir, doveadm_recall_setting("recall_dict"));
+        storage, "doveadm", doveadm_settings->base_dir, doveadm_recall_ledger_name());
     mail_storage_service_deinit(&storage);
     return replayed;
 }
@@ -54,10 +54,9 @@ bool purge_user(struct mail_storage_service_ctx *storage, const std::string &use
     input.username = username.c_str();
     input.service = "doveadm";
     const recall_saved_ids ids = recall_save_ids();
-    struct mail_storage_service_user *suser;
     struct mail_user *user;
     const char *lookup_error;
-    int ret = mail_storage_service_lookup_next(storage, &input, &suser, &user, &lookup_error);
+    int ret = recall_doveadm_user_open(storage, &input, &user, &lookup_error);
     if (ret <= 0) {
         recall_restore_ids(ids);
         /* A recipient that no longer exists has no hold left to purge. */
@@ -69,7 +68,6 @@ bool purge_user(struct mail_storage_service_ctx *storage, const std::string &use
     bool waiting = false;
     bool ok = recall_plugin_api.hold_purge(user, ioloop_time, waiting, error);
     mail_user_deinit(&user);
-    mail_storage_service_user_unref(&suser);
     recall_restore_ids(ids);
     return ok;
 }
@@ -135,7 +133,7 @@ void cmd_recall_prune(struct doveadm_cmd_context *) noexcept
 }
 
 const struct doveadm_cmd_param prune_params[] = {
-    {'\0', NULL, CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE}};
+    RECALL_CMD_PARAMS_END};
 
 struct doveadm_cmd_ver2 prune_command = {cmd_recall_prune, NULL, "recall prune", "",
                                          (doveadm_cmd_flag_t)0, prune_params};

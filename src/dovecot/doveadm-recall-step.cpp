@@ -3,6 +3,7 @@
    backend's doveadm HTTP API as recallStep, with its doveadm_password; see
    recall-remote-mailbox.cpp). The work is recall_plugin_api.remote_step() in lib90. */
 #include "doveadm-recall-step.h"
+#include "doveadm-recall-compat.h"
 #include "recall-plugin-api.h"
 
 extern "C" {
@@ -33,13 +34,15 @@ int cmd_step_run(struct doveadm_mail_cmd_context *_ctx, struct mail_user *user) 
     return 0;
 }
 
-void cmd_step_init(struct doveadm_mail_cmd_context *_ctx, const char *const args[]) noexcept
+RECALL_DOVEADM_MAIL_INIT(cmd_step_init)
 {
     auto *ctx = (struct step_cmd_context *)_ctx;
-    if (args[0] == NULL || args[1] == NULL || args[2] != NULL)
+    const char *operation, *record;
+    if (!doveadm_cmd_param_str(_ctx->cctx, "operation", &operation) ||
+        !doveadm_cmd_param_str(_ctx->cctx, "record", &record))
         doveadm_mail_help_name("recall step");
-    ctx->operation = p_strdup(_ctx->pool, args[0]);
-    ctx->record = p_strdup(_ctx->pool, args[1]);
+    ctx->operation = p_strdup(_ctx->pool, operation);
+    ctx->record = p_strdup(_ctx->pool, record);
     doveadm_print_header_simple("answer");
 }
 
@@ -53,11 +56,11 @@ struct doveadm_mail_cmd_context *cmd_step_alloc(void) noexcept
 }
 
 const struct doveadm_cmd_param step_params[] = {
-    {'u', "user", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_NONE},
-    {'S', "socket-path", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_NONE},
-    {'\0', "operation", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_POSITIONAL},
-    {'\0', "record", CMD_PARAM_STR, false, {}, CMD_PARAM_FLAG_POSITIONAL},
-    {'\0', NULL, CMD_PARAM_BOOL, false, {}, CMD_PARAM_FLAG_NONE}};
+    RECALL_CMD_PARAM('u', "user", CMD_PARAM_STR, CMD_PARAM_FLAG_NONE),
+    RECALL_CMD_PARAM('S', "socket-path", CMD_PARAM_STR, CMD_PARAM_FLAG_NONE),
+    RECALL_CMD_PARAM('\0', "operation", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL),
+    RECALL_CMD_PARAM('\0', "record", CMD_PARAM_STR, CMD_PARAM_FLAG_POSITIONAL),
+    RECALL_CMD_PARAMS_END};
 
 struct doveadm_cmd_ver2 step_command = {
     NULL, cmd_step_alloc, "recall step",

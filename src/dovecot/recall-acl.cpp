@@ -2,6 +2,7 @@
    first needed (modules are loaded RTLD_GLOBAL), so that this plugin loads
    and works without it. Only its types come from its headers. */
 #include "recall-acl.h"
+#include "recall-dovecot-compat.h"
 #include "recall-user.h"
 
 extern "C" {
@@ -68,9 +69,9 @@ bool grants_someone_else(const struct acl_rights &rights, const char *owner)
 int recall_mailbox_shared_by_acl(struct mailbox *box)
 {
     struct mail_user *user = mailbox_get_namespace(box)->user;
-    /* Without an "acl" setting the plugin gives mailboxes no ACL context,
+    /* Without ACLs configured the plugin gives mailboxes no ACL context,
        and asking for their ACL object would panic; nor is anything shared. */
-    if (mail_user_plugin_getenv(user, "acl") == NULL)
+    if (!recall_acl_configured(box, user))
         return -1;
     const acl_functions *acl = acl_plugin(user);
     if (acl == NULL)

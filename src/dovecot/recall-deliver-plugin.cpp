@@ -96,7 +96,7 @@ static int recall_deliver_mail(struct mail_deliver_context *ctx,
                                struct mail_storage **storage_r) noexcept
 {
     /* Deliveries are the ledger's first users after a restart. */
-    recall_ledger_schema_ensure(mail_user_plugin_getenv(ctx->rcpt_user, "recall_sqlite_ledger"),
+    recall_ledger_schema_ensure(recall_plugin_api.user_sqlite_ledger(ctx->rcpt_user),
                                 recall_plugin_api.user_event(ctx->rcpt_user));
     recall_plugin_api.user_set_envelope(ctx->rcpt_user, envelope_of(ctx));
     /* 0 = not handled: mail_deliver() then saves to the default mailbox. */

@@ -1,7 +1,9 @@
 #include "recall-delivery-batch.h"
 #include "recall-delivery-spool.h"
+#include "recall-dovecot-compat.h"
 #include "recall-late-copies.h"
 #include "recall-ledger-dict.h"
+#include "recall-ledger-open.h"
 #include "recall-log.h"
 #include "recall-opened-user.h"
 #include "recall-privileges.h"
@@ -332,16 +334,10 @@ Batch *open_batch(const std::string &uri, const char *base_dir, std::string &err
             return batch.get();
     }
     auto batch = std::make_unique<Batch>();
-    struct dict_settings set;
-    i_zero(&set);
-    set.base_dir = base_dir;
-    set.event_parent = log_event();
     const char *dict_error;
-    if (recall_ledger_listing_fs(uri.c_str(), log_event(), &batch->listing_fs, &dict_error) < 0 ||
-        dict_init(uri.c_str(), &set, &batch->dict, &dict_error) < 0) {
-        error = std::string("recall_dict: ") + dict_error;
-        if (batch->listing_fs != NULL)
-            fs_deinit(&batch->listing_fs);
+    if (recall_ledger_open(uri.c_str(), log_event(), base_dir, &batch->dict,
+                           &batch->listing_fs, &dict_error) < 0) {
+        error = dict_error;
         return nullptr;
     }
     batch->uri = uri;
@@ -383,7 +379,7 @@ void recall_delivery_batch_add(struct mail_user *user, struct event *event,
                 error.c_str());
         return;
     }
-    batch->storage = mail_storage_service_user_get_service_ctx(user->_service_user);
+    batch->storage = mail_storage_service_user_get_service_ctx(recall_service_user(user));
     batch->service = user->service;
     batch->writer_ids = recall_save_ids();
     if (!batch->spool->append(records, error) && !batch->spool_warned) {

@@ -2,6 +2,7 @@
    to the recipients' storage, then the sender's side of a recall. */
 #include "recall-execute.h"
 #include "recall-clock.h"
+#include "recall-dovecot-compat.h"
 #include "recall-ledger-dict.h"
 #include "recall-mail-transaction.h"
 #include "recall-messages.h"
@@ -25,6 +26,13 @@ namespace {
 
 /* How long a recall waits for another recall of the same user. */
 constexpr unsigned int kLockSecs = 60;
+
+/* Where the request came from, "" for none (doveadm's CLI). */
+const char *client_address(struct mail_user *user)
+{
+    const struct ip_addr *ip = recall_user_remote_ip(user);
+    return ip != NULL ? net_ip2addr(ip) : "";
+}
 
 /* $Recalled on the sender's copy after a recall, off again after a restore. */
 void tag_sender_copy(struct mail *mail, enum modify_type how)
@@ -52,8 +60,7 @@ void emit_audit_event(struct mail_user *user, const char *name, const char *what
     event_add_str(event, "sender", request.sender.c_str());
     event_add_str(event, "message_id", request.message_id.c_str());
     event_add_str(event, "interface", user->service);
-    event_add_str(event, "client_ip",
-                  user->conn.remote_ip != NULL ? net_ip2addr(user->conn.remote_ip) : "");
+    event_add_str(event, "client_ip", client_address(user));
     const char *result = outcome.refusal != recall::Refusal::None
                              ? recall::refusal_code(outcome.refusal)
                              : recall::result_name(outcome.result);
@@ -98,10 +105,7 @@ void add_history(struct mail_user *user, DictLedger &ledger, const char *action,
                  const recall::Request &request, const recall::Outcome &outcome,
                  const recall::Settings &settings)
 {
-    const char *client =
-        user->conn.remote_ip != NULL && user->conn.remote_ip->family != 0
-            ? net_ip2addr(user->conn.remote_ip)
-            : "";
+    const char *client = client_address(user);
     std::string error;
     int64_t lifetime = std::max(recall::record_lifetime(settings), settings.hold_secs);
     /* The clock now, not the ioloop's: two requests of one second keep

@@ -1,13 +1,13 @@
 #include "recall-hold.h"
 #include "recall-mail-transaction.h"
 #include "recall-message-fields.h"
+#include "recall-mailbox-list-private.h"
 
 extern "C" {
 #include "lib.h"
 #include "mail-namespace.h"
 #include "mail-storage-private.h"
 #include "mailbox-list-iter.h"
-#include "mailbox-list-private.h"
 #include "strnum.h"
 }
 

@@ -212,22 +212,6 @@ bool DictLedger::list_fs(const std::string &path,
     return true;
 }
 
-int recall_ledger_listing_fs(const char *dict_uri, struct event *event, struct fs **fs_r,
-                             const char **error_r)
-{
-    *fs_r = NULL;
-    if (strncmp(dict_uri, "fs:", 3) != 0)
-        return 0;
-    struct fs_settings set;
-    i_zero(&set);
-    set.event_parent = event;
-    if (fs_init_from_string(dict_uri + 3, &set, fs_r, error_r) < 0) {
-        *error_r = t_strdup_printf("recall_dict %s: %s", dict_uri, *error_r);
-        return -1;
-    }
-    return 0;
-}
-
 bool DictLedger::commit(struct dict_transaction_context *trans, std::string &error)
 {
     const char *commit_error;

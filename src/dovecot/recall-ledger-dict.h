@@ -21,15 +21,10 @@ struct dict_commit_result;
 struct event;
 struct fs;
 
-/* The lib-fs filesystem behind an fs: dict URI, for listings (*fs_r NULL
-   for every other dict). -1 with error_r when it cannot be opened. */
-int recall_ledger_listing_fs(const char *dict_uri, struct event *event, struct fs **fs_r,
-                             const char **error_r);
-
 class DictLedger : public recall::Ledger {
 public:
     /* event: where the ledger logs (recall-log.h); listing_fs: from
-       recall_ledger_listing_fs(), or NULL. */
+       recall_ledger_open(), or NULL. */
     DictLedger(struct dict *dict, struct event *event, struct fs *listing_fs = NULL)
         : dict_(dict), event_(event), listing_fs_(listing_fs) {}
 

@@ -1,6 +1,7 @@
 #include "recall-mailbox-access.h"
 #include "recall-copy-instances.h"
 #include "recall-data-stack.h"
+#include "recall-dovecot-compat.h"
 #include "recall-hold.h"
 #include "recall-message-fields.h"
 #include "recall-opened-user.h"
@@ -136,8 +137,8 @@ StorageMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
 {
     DataStackFrame frame;
     std::unique_ptr<RecallOpenedUser> opened = RecallOpenedUser::open(
-        mail_storage_service_user_get_service_ctx(own_user_->_service_user), own_user_->service,
-        own_user_->_service_user, delivery.recipient_user, error);
+        mail_storage_service_user_get_service_ctx(recall_service_user(own_user_)),
+        own_user_->service, recall_service_user(own_user_), delivery.recipient_user, error);
     if (!opened)
         return nullptr;
     return std::make_unique<OpenedRecipientMailbox>(std::move(opened), delivery, templates_);

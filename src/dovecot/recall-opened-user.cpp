@@ -1,4 +1,5 @@
 #include "recall-opened-user.h"
+#include "recall-dovecot-compat.h"
 
 extern "C" {
 #include "lib.h"
@@ -34,8 +35,7 @@ RecallOpenedUser::open(struct mail_storage_service_ctx *storage, const char *ser
     /* Same module and service as this process's own lookups: the
        settings then come from its cache. A process that already dropped
        privileges cannot reach the config socket again. */
-    input.module = service;
-    input.service = service;
+    recall_storage_input_set_service(&input, service);
     const recall_saved_ids ids = recall_save_ids();
     input.flags_override_add = (enum mail_storage_service_flags)(
         MAIL_STORAGE_SERVICE_FLAG_USERDB_LOOKUP | MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |
@@ -51,8 +51,8 @@ RecallOpenedUser::open(struct mail_storage_service_ctx *storage, const char *ser
         /* A recipient whose mailbox is locked (or hung) fails alone after
            a few seconds, instead of holding the whole recall and the
            sender's lock for Dovecot's default of minutes. */
-        if (mail_storage_service_user_set_setting(suser, "mail_max_lock_timeout",
-                                                  kRecipientLockTimeout, &lookup_error) < 0 ||
+        if (recall_user_override(suser, "mail_max_lock_timeout", kRecipientLockTimeout,
+                                 &lookup_error) < 0 ||
             mail_storage_service_next(storage, suser, &user, &lookup_error) < 0) {
             mail_storage_service_user_unref(&suser);
             ret = -1;

@@ -54,6 +54,9 @@ struct recall_plugin_api {
                               const recall_envelope &envelope) noexcept;
     /* Where to log about the user (recall-log.h): its recall event. */
     struct event *(*user_event)(struct mail_user *user) noexcept;
+    /* recall_sqlite_ledger: the default ledger's file, NULL when unset or
+       recall is disabled for the user. */
+    const char *(*user_sqlite_ledger)(struct mail_user *user) noexcept;
 
     /* The digest that lets a late copy prove it is the recorded message
        (recall-content-digest.h). */

@@ -6,6 +6,7 @@
 #include "recall-delivery-batch.h"
 #include "recall-delivery-transaction.h"
 #include "recall-dict-wait.h"
+#include "recall-dovecot-compat.h"
 #include "recall-execute.h"
 #include "recall-hold.h"
 #include "recall-message-fields.h"
@@ -30,6 +31,7 @@ const struct recall_plugin_api recall_plugin_api = {
     recall_user_is_webmail,
     recall_user_set_envelope,
     recall_user_event,
+    recall_user_sqlite_ledger,
     recall_content_digest,
     recall_normalize_message_id,
     recall_sender_copy_read,
@@ -63,7 +65,7 @@ void recall_plugin_deinit(void) noexcept
 {
     recall_delivery_batch_deinit();
     recall_dict_close_all();
-    notify_unregister(recall_copies_notify);
+    recall_notify_unregister(&recall_copies_notify);
     mail_storage_hooks_remove(&recall_hold_hooks);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);
     recall_boundary_deinit();

@@ -1,5 +1,6 @@
 #include "recall-remote-mailbox.h"
 #include "recall-data-stack.h"
+#include "recall-dovecot-compat.h"
 
 #include "../core/recall-remote.hpp"
 
@@ -9,7 +10,6 @@ extern "C" {
 #include "istream.h"
 #include "str.h"
 #include "http-client.h"
-#include "json-parser.h"
 #include "mail-user.h"
 }
 
@@ -204,18 +204,7 @@ BackendMailboxAccess::open(const recall::Delivery &delivery, std::string &error)
         error = "the copy is on backend " + delivery.host + ", and recall_host_password is not set";
         return nullptr;
     }
-    if (http_ == nullptr) {
-        struct http_client_settings set;
-        i_zero(&set);
-        set.dns_client_socket_path =
-            t_strconcat(own_user_->set->base_dir, "/dns-client", NULL);
-        set.request_timeout_msecs = kRequestTimeoutMsecs;
-        set.connect_timeout_msecs = kRequestTimeoutMsecs;
-        set.max_attempts = 1;
-        set.max_connect_attempts = 1;
-        set.no_auto_retry = true;
-        set.event_parent = own_user_->event;
-        http_ = http_client_init(&set);
-    }
+    if (http_ == nullptr)
+        http_ = recall_http_client_create(own_user_, kRequestTimeoutMsecs);
     return std::make_unique<RemoteRecipientMailbox>(http_, *host, password_, delivery);
 }

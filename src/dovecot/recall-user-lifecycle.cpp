@@ -6,6 +6,7 @@
 #include "recall-access-hook.h"
 #include "recall-delivery-record.h"
 #include "recall-dict-wait.h"
+#include "recall-dovecot-compat.h"
 #include "recall-log.h"
 #include "recall-settings-read.h"
 #include "recall-user.h"
@@ -43,7 +44,7 @@ static void recall_user_deinit(struct mail_user *user) noexcept
 
 static bool tracks_downloads(struct mail_user *user, const struct recall_user *ruser)
 {
-    const struct ip_addr *client = user->conn.remote_ip;
+    const struct ip_addr *client = recall_user_remote_ip(user);
     return recall::counts_downloads(user->service, client != NULL,
                                     client != NULL && recall_user_is_webmail(ruser, client));
 }

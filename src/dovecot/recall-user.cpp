@@ -1,9 +1,8 @@
 #include "recall-user.h"
+#include "recall-ledger-open.h"
 #include "recall-log.h"
 
 extern "C" {
-#include "dict.h"
-#include "fs-api.h"
 #include "module-context.h"
 }
 
@@ -28,20 +27,9 @@ struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,
     if (state.dict != NULL)
         return state.dict;
 
-    struct dict_settings set;
-    i_zero(&set);
-    set.base_dir = user->set->base_dir;
-    set.event_parent = state.event;
-    const char *error;
-    if (recall_ledger_listing_fs(state.dict_uri.c_str(), state.event, &state.listing_fs,
-                                 error_r) < 0)
+    if (recall_ledger_open(state.dict_uri.c_str(), state.event, user->set->base_dir, &state.dict,
+                           &state.listing_fs, error_r) < 0)
         return NULL;
-    if (dict_init(state.dict_uri.c_str(), &set, &state.dict, &error) < 0) {
-        *error_r = t_strdup_printf("recall_dict: %s", error);
-        if (state.listing_fs != NULL)
-            fs_deinit(&state.listing_fs);
-        return NULL;
-    }
     return state.dict;
 }
 
@@ -67,6 +55,14 @@ struct event *recall_user_event(struct mail_user *user) noexcept
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(user);
     return ruser != NULL ? ruser->state->event : user->event;
+}
+
+const char *recall_user_sqlite_ledger(struct mail_user *user) noexcept
+{
+    struct recall_user *ruser = RECALL_USER_CONTEXT(user);
+    return ruser != NULL && !ruser->state->sqlite_ledger.empty()
+               ? ruser->state->sqlite_ledger.c_str()
+               : NULL;
 }
 
 const recall::Settings &recall_user_settings(const struct recall_user *ruser) noexcept

@@ -38,7 +38,10 @@ struct recall_user_state {
     /* recall_host_password: the doveadm_password a recall uses on the
        other backends' doveadm HTTP API. */
     std::string host_password;
+    /* What names the ledger's dict (recall-ledger-open.h). */
     std::string dict_uri;
+    /* recall_sqlite_ledger: the default ledger's file, created when missing. */
+    std::string sqlite_ledger;
     struct dict *dict = nullptr; /* opened on first use */
     struct fs *listing_fs = nullptr; /* with dict, for an fs: ledger */
     recall_delivery_state delivery;
@@ -68,6 +71,7 @@ const recall_templates *recall_user_templates(struct recall_user *ruser,
 /* The user's recall event; for a user recall is not enabled for, the
    user's own event. */
 struct event *recall_user_event(struct mail_user *user) noexcept;
+const char *recall_user_sqlite_ledger(struct mail_user *user) noexcept;
 
 /* The ledger dict, opened on first use; NULL with error_r on failure. */
 struct dict *recall_user_dict(struct mail_user *user, struct recall_user *ruser,

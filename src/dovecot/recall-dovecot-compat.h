@@ -1,0 +1,126 @@
+/* The small API differences between Dovecot 2.3 and 2.4 on the mail side,
+   each behind one inline function; the larger ones have their own adapter
+   files (recall-settings-source-*, recall-ledger-open-*). configure says
+   which Dovecot this build is for; DOVECOT_PREREQ comes from its headers. */
+#pragma once
+
+extern "C" {
+#include "lib.h"
+#include "net.h"
+#include "mail-user.h"
+#include "mail-storage.h"
+#include "mail-storage-service.h"
+#include "notify-plugin.h"
+#include "http-client.h"
+#if DOVECOT_PREREQ(2, 4, 0)
+#include "settings.h"
+#include "acl-settings.h"   /* its types only */
+#include "mail-storage-private.h" /* mailbox::event */
+#include "json-generator.h" /* json_append_escaped() */
+#else
+#include "json-parser.h"    /* json_append_escaped() */
+#endif
+}
+
+#include <dlfcn.h>
+
+inline struct mail_storage_service_user *recall_service_user(struct mail_user *user)
+{
+#if DOVECOT_PREREQ(2, 4, 0)
+    return user->service_user;
+#else
+    return user->_service_user;
+#endif
+}
+
+inline void recall_notify_unregister(struct notify_context **ctx)
+{
+#if DOVECOT_PREREQ(2, 4, 0)
+    notify_unregister(ctx);
+#else
+    notify_unregister(*ctx);
+    *ctx = NULL;
+#endif
+}
+
+/* The client's address, NULL when the session has none (2.4 gives
+   doveadm's and opened users an unset one). */
+inline const struct ip_addr *recall_user_remote_ip(struct mail_user *user)
+{
+    const struct ip_addr *ip = user->conn.remote_ip;
+    return ip != NULL && ip->family != 0 ? ip : NULL;
+}
+
+/* Opening another user as this process's own lookups do, so that the
+   settings come from its cache (2.3 needs the module named). */
+inline void recall_storage_input_set_service(struct mail_storage_service_input *input,
+                                             const char *service)
+{
+#if !DOVECOT_PREREQ(2, 4, 0)
+    input->module = service;
+#endif
+    input->service = service;
+}
+
+/* A setting of one opened user only. */
+inline int recall_user_override(struct mail_storage_service_user *suser, const char *key,
+                                const char *value, const char **error_r)
+{
+#if DOVECOT_PREREQ(2, 4, 0)
+    settings_override(mail_storage_service_user_get_settings_instance(suser), key, value,
+                      SETTINGS_OVERRIDE_TYPE_CODE);
+    return 0;
+#else
+    return mail_storage_service_user_set_setting(suser, key, value, error_r);
+#endif
+}
+
+/* An HTTP client that tries each request once, within timeout_msecs. */
+inline struct http_client *recall_http_client_create(struct mail_user *user,
+                                                     unsigned int timeout_msecs)
+{
+    struct http_client_settings set;
+#if DOVECOT_PREREQ(2, 4, 0)
+    http_client_settings_init(user->pool, &set);
+    set.auto_retry = FALSE;
+    set.request_max_attempts = 1;
+#else
+    i_zero(&set);
+    set.no_auto_retry = TRUE;
+    set.max_attempts = 1;
+    set.event_parent = user->event;
+#endif
+    set.dns_client_socket_path = t_strconcat(user->set->base_dir, "/dns-client", NULL);
+    set.request_timeout_msecs = timeout_msecs;
+    set.connect_timeout_msecs = timeout_msecs;
+    set.max_connect_attempts = 1;
+#if DOVECOT_PREREQ(2, 4, 0)
+    return http_client_init(&set, user->event);
+#else
+    return http_client_init(&set);
+#endif
+}
+
+/* Whether ACLs are on for the mailbox: only then does the acl plugin give
+   it an ACL object (asking for it otherwise panics). 2.3: an "acl"
+   plugin setting; 2.4: a non-empty acl_driver, read with the acl plugin's
+   own settings info (looked up: the plugin is optional). */
+inline bool recall_acl_configured(struct mailbox *box, struct mail_user *user)
+{
+#if DOVECOT_PREREQ(2, 4, 0)
+    (void)user;
+    static const struct setting_parser_info *info =
+        (const struct setting_parser_info *)dlsym(RTLD_DEFAULT, "acl_setting_parser_info");
+    const struct acl_settings *set;
+    const char *error;
+    if (info == NULL || (settings_get)(box->event, info, (enum settings_get_flags)0, __FILE__, __LINE__,
+                                       (const void **)&set, &error) < 0)
+        return false;
+    bool on = set->acl_driver[0] != '\0';
+    settings_free(set);
+    return on;
+#else
+    (void)box;
+    return mail_user_plugin_getenv(user, "acl") != NULL;
+#endif
+}
