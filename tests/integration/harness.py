@@ -23,6 +23,11 @@ import base64
 from email.message import EmailMessage
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The Dovecot the tests run against: 2.3 (Debian 12) or 2.4 (Debian 13),
+# whose configuration syntax differs (conf.d/*dovecot24*).
+DOVECOT_VERSION = subprocess.run(["dovecot", "--version"], capture_output=True,
+                                 text=True).stdout.split()[0]
+DOVECOT_24 = DOVECOT_VERSION.startswith("2.4")
 PASSWORD = "pw"
 API_KEY = "recall-test-key"
 # doveadm_password of every test Dovecot: backends use it on each other.
@@ -42,6 +47,15 @@ DEFAULT_USERS = {
     "gina@example.com": "userdb_recall_account=personal",
     "quick@example.com": "userdb_recall_window=2s",
 }
+
+
+def shipped_recall_conf(name):
+    """conf.d's 90-recall.conf flavour `name` with the settings' lines put
+    in, as make writes it (before its paths are replaced)."""
+    with open(os.path.join(REPO, "conf.d", name)) as f:
+        text = f.read()
+    with open(os.path.join(REPO, "conf.d", "recall-settings.conf.in")) as f:
+        return text.replace("@recall_settings@\n", f.read())
 
 
 def quota_conf(quota, extra_protocols=()):
@@ -242,8 +256,10 @@ class Dovecot:
         # SQLite file, which the plugin creates on first use, only with
         # the SQLite ledger).
         sqlite_file = ledger_dir + "/ledger.db" if self.ledger == "sqlite" else ""
-        with open(os.path.join(REPO, "conf.d", "90-recall.conf.in")) as f:
-            recall_conf = f.read()
+        if DOVECOT_24:
+            self._write_recall_conf_24(ledger_dir)
+            return
+        recall_conf = shipped_recall_conf("90-recall.conf.in")
         for old, new in (
                 ("@recall_datadir@/recall-plugins.conf.ext",
                  os.path.join(REPO, "conf.d", "recall-plugins.conf.ext")),
@@ -251,6 +267,32 @@ class Dovecot:
                  "%s:%s" % ("pgsql" if self.ledger == "pgsql" else "sqlite", self.dict_conf)),
                 ("recall_sqlite_ledger = @ledger_dir@/ledger.db",
                  "recall_sqlite_ledger = " + sqlite_file)):
+            assert old in recall_conf, old
+            recall_conf = recall_conf.replace(old, new)
+        with open(os.path.join(self.dir, "90-recall.conf"), "w") as f:
+            f.write(recall_conf)
+
+    def _write_recall_conf_24(self, ledger_dir):
+        """Dovecot 2.4: the shipped 90-recall.conf flavour, the maps as make
+        writes them for 2.4, the ledger in the temp dir."""
+        maps = os.path.join(self.dir, "dovecot-dict-recall-maps.conf.ext")
+        with open(maps, "w") as f:
+            subprocess.run(["awk", "-f", os.path.join(REPO, "tools", "dict-maps-dovecot24.awk"),
+                            os.path.join(REPO, "conf.d", "dovecot-dict-recall-maps.conf.ext")],
+                           stdout=f, check=True)
+        recall_conf = shipped_recall_conf("90-recall-dovecot24.conf.in")
+        replacements = [
+            ("@recall_datadir@/recall-plugins.conf.ext",
+             os.path.join(REPO, "conf.d", "recall-plugins-dovecot24.conf.ext")),
+            ("@dovecot_confdir@/dovecot-dict-recall-maps.conf.ext", maps),
+            ("@ledger_dir@", ledger_dir)]
+        if self.ledger == "pgsql":
+            replacements += [
+                ("sql_driver = sqlite\n    sqlite_path = %s/ledger.db\n"
+                 "    sqlite_journal_mode = wal\n" % ledger_dir,
+                 "sql_driver = pgsql\n" + self.postgres.dovecot24_block()),
+                ("recall_sqlite_ledger = %s/ledger.db" % ledger_dir, "recall_sqlite_ledger =")]
+        for old, new in replacements:
             assert old in recall_conf, old
             recall_conf = recall_conf.replace(old, new)
         with open(os.path.join(self.dir, "90-recall.conf"), "w") as f:
@@ -269,6 +311,9 @@ class Dovecot:
         return path
 
     def ledger_uri(self):
+        if DOVECOT_24:  # what names the ledger: the dict { } of recall { }
+            assert self.ledger in ("sqlite", "pgsql"), "2.4 has no %s ledger" % self.ledger
+            return "recall"
         if self.ledger in ("sqlite", "pgsql"):
             return "proxy::recall"
         return {"fs": "fs:posix:prefix=%s/fs/", "file": "file:%s/ledger.dict"}[
@@ -291,16 +336,69 @@ disable_plaintext_auth = no"""
         """The plugin { } lines: extra, the test's settings, recall_dict. A
         value may be a function: read when the config is written (the other
         backends' ports are known only then)."""
-        settings = dict(extra or {}, **self.plugin_settings, recall_dict=self.ledger_uri())
+        settings = dict(extra or {}, **self.plugin_settings)
+        if not DOVECOT_24:  # 2.4's ledger is in 90-recall.conf's recall { }
+            settings["recall_dict"] = self.ledger_uri()
         return "\n".join("  %s = %s" % (k, v() if callable(v) else v)
                           for k, v in settings.items())
 
     def _write_conf(self):
-        d = self.dir
         backend = dict(recall_host=self.host(),
                        recall_host_password=DOVEADM_PASSWORD) if self.backend else {}
         plugin = self._plugin_lines(backend)
-        conf = f"""{self._instance_conf()}
+        conf = self._conf_24(plugin) if DOVECOT_24 else self._conf_23(plugin)
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    def _conf_24(self, plugin):
+        """The same instance in Dovecot 2.4's syntax; the recall settings at
+        top level (they have their names there)."""
+        d = self.dir
+        return f"""dovecot_config_version = 2.4.1
+dovecot_storage_version = 2.4.1
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = recall-{os.path.basename(d)}
+log_path = {self.log}
+listen = 127.0.0.1
+ssl = no
+auth_allow_cleartext = yes
+auth_mechanisms = plain login
+default_internal_user = dovecot
+default_login_user = dovenull
+first_valid_uid = 1
+mail_driver = maildir
+mail_path = ~/Maildir
+protocols = imap pop3 lmtp
+doveadm_api_key = {API_KEY}
+doveadm_password = {DOVEADM_PASSWORD}
+passdb passwd-file {{
+  passwd_file_path = {d}/users
+}}
+userdb passwd-file {{
+  passwd_file_path = {d}/users
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+  mailbox Trash {{
+    special_use = \\Trash
+    auto = subscribe
+  }}
+}}
+{listeners_conf(self.ports)}
+{"!include %s/90-recall.conf" % d if self.plugin else ""}
+{plugin if self.plugin else ""}
+{self.extra_conf}
+"""
+
+    def _conf_23(self, plugin):
+        d = self.dir
+        return f"""{self._instance_conf()}
 auth_mechanisms = plain login
 default_internal_user = dovecot
 default_login_user = dovenull
@@ -337,8 +435,6 @@ plugin {{
 }}
 {self.extra_conf}
 """
-        with open(self.conf, "w") as f:
-            f.write(conf)
 
     # --- clients ---------------------------------------------------------
     def imap(self, user, source_ip=WEBMAIL_IP):
