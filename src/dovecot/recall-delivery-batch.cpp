@@ -388,7 +388,11 @@ void recall_delivery_batch_add(struct mail_user *user, struct event *event,
                   "commit (a killed process loses them): %s", error.c_str());
     }
     batch->queued.insert(batch->queued.end(), records.begin(), records.end());
-    if (batch->queued.size() >= kFlushRecords && !batch->retrying)
+    /* A process that serves one client commits each recipient's records
+       at once: at its end it can no longer open the late copies' users. */
+    if (recall_process_ends_after_client())
+        flush_and_wait(batch);
+    else if (batch->queued.size() >= kFlushRecords && !batch->retrying)
         flush(batch);
     else if (batch->to_flush == nullptr)
         batch->to_flush =

@@ -12,6 +12,7 @@ extern "C" {
 #include "mail-storage-service.h"
 #include "notify-plugin.h"
 #include "http-client.h"
+#include "master-service.h"
 #if DOVECOT_PREREQ(2, 4, 0)
 #include "settings.h"
 #include "acl-settings.h"   /* its types only */
@@ -98,6 +99,19 @@ inline struct http_client *recall_http_client_create(struct mail_user *user,
     return http_client_init(&set, user->event);
 #else
     return http_client_init(&set);
+#endif
+}
+
+/* Whether this process ends after its client, so that a timer set now
+   may never run while users can still be opened: 2.4's default for lmtp
+   (restart_request_count = 1). 2.3 gives no getter, and its lmtp serves
+   clients until idle by default (service_count = 0). */
+inline bool recall_process_ends_after_client(void)
+{
+#if DOVECOT_PREREQ(2, 4, 0)
+    return master_service_get_restart_request_count(master_service) == 1;
+#else
+    return false;
 #endif
 }
 

@@ -1,7 +1,7 @@
 /* When a recall user begins and ends: its settings read once and its
    state hung on the user; at its end, each surface's work in the one order
    it needs (marks flushed, deliveries recorded, the ledger's answers
-   awaited, late copies recalled, the ledger closed). */
+   awaited, late copies recalled: deinit_pre; the ledger closed: deinit). */
 #include "recall-user-lifecycle.h"
 #include "recall-access-hook.h"
 #include "recall-delivery-record.h"
@@ -19,7 +19,10 @@ extern "C" {
 #include "mail-user.h"
 }
 
-static void recall_user_deinit(struct mail_user *user) noexcept
+/* Before any plugin's user deinit: recording reads the delivered copies'
+   mailboxes, and a late copy is recalled from them, while every plugin of
+   the user (quota, acl) still has its context. */
+static void recall_user_deinit_pre(struct mail_user *user) noexcept
 {
     struct recall_user *ruser = RECALL_USER_CONTEXT(user);
 
@@ -33,8 +36,16 @@ static void recall_user_deinit(struct mail_user *user) noexcept
             e_warning(ruser->state->event, "ledger did not answer within %u ms",
                       kRecallDictWaitMsecs);
         recall_delivery_recall_late(user, ruser);
-        recall_dict_close(&ruser->state->dict);
     }
+    ruser->module_ctx.super.deinit_pre(user);
+}
+
+static void recall_user_deinit(struct mail_user *user) noexcept
+{
+    struct recall_user *ruser = RECALL_USER_CONTEXT(user);
+
+    if (ruser->state->dict != NULL)
+        recall_dict_close(&ruser->state->dict);
     if (ruser->state->listing_fs != NULL)
         fs_deinit(&ruser->state->listing_fs);
     event_unref(&ruser->state->event);
@@ -70,6 +81,7 @@ void recall_user_created(struct mail_user *user) noexcept
     state->access.tracks_downloads = tracks_downloads(user, ruser);
     ruser->module_ctx.super = *v;
     user->vlast = &ruser->module_ctx.super;
+    v->deinit_pre = recall_user_deinit_pre;
     v->deinit = recall_user_deinit;
     MODULE_CONTEXT_SET(user, recall_user_module, ruser);
 }

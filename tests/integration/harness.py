@@ -58,10 +58,38 @@ def shipped_recall_conf(name):
         return text.replace("@recall_settings@\n", f.read())
 
 
+def userdb_fields(extra):
+    """A user's userdb extra fields for the Dovecot installed: 2.4 names the
+    quota limit quota_storage_size (2.3: quota_rule=*:storage=...)."""
+    if DOVECOT_24:
+        extra = re.sub(r"userdb_quota_rule=\*:storage=(\S+)", r"userdb_quota_storage_size=\1",
+                       extra)
+    return extra
+
+
+def mail_location_conf(driver, path):
+    """The mail format and path lines (2.3: one mail_location)."""
+    if DOVECOT_24:
+        return "mail_driver = %s\nmail_path = %s\n" % (driver, path)
+    return "mail_location = %s:%s\n" % (driver, path)
+
+
+def metric_conf(name, event, group_by=None):
+    """A metric of the stats process; 2.4 makes group_by a filter."""
+    group = ""
+    if group_by:
+        group = ("  group_by %s {\n  }\n" if DOVECOT_24 else "  group_by = %s\n") % group_by
+    return "metric %s {\n  filter = event=%s\n%s}\n" % (name, event, group)
+
+
 def quota_conf(quota, extra_protocols=()):
     """Config lines that load the quota plugin with `quota` (e.g. "count:User
     quota") for doveadm and extra_protocols. 90-recall.conf's protocol lines
     came first, so quota is named in each protocol that uses it."""
+    driver, name = quota.split(":", 1)
+    if DOVECOT_24:  # mail_plugins { } adds to the global list there
+        return 'mail_plugins {\n  quota = yes\n}\nquota "%s" {\n  driver = %s\n}\n' % (
+            name, driver)
     blocks = "".join("protocol %s {\n  mail_plugins = $mail_plugins quota\n}\n" % p
                      for p in ("doveadm",) + tuple(extra_protocols))
     vsizes = "  quota_vsizes = yes\n" if quota.startswith("count:") else ""
@@ -201,6 +229,7 @@ class Dovecot:
         nobody = pwd.getpwnam("nobody")
         lines = []
         for user, extra in self.users.items():
+            extra = userdb_fields(extra)
             home = os.path.join(self.dir, "home", user)
             os.makedirs(home, exist_ok=True)
             os.chown(home, nobody.pw_uid, nobody.pw_gid)

@@ -7,17 +7,10 @@ import sqlite3
 import time
 import unittest
 
-from harness import Dovecot, find, make_message, send, send_raw, xrecall
+from harness import Dovecot, find, make_message, metric_conf, send, send_raw, xrecall
 
-METRICS = """
-metric recall_finished {
-  filter = event=recall_finished
-  group_by = result
-}
-metric recall_checked {
-  filter = event=recall_checked
-}
-"""
+METRICS = (metric_conf("recall_finished", "recall_finished", group_by="result") +
+           metric_conf("recall_checked", "recall_checked"))
 
 dovecot = None
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Dovecot, find, parse_rows, quota_conf, send, sent_xrecall
+from harness import Dovecot, find, mail_location_conf, parse_rows, quota_conf, send, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORT = "short@example.com"  # a sender whose hold is 2 seconds
@@ -277,7 +277,7 @@ class HoldFormatsTest(unittest.TestCase):
         for fmt in ("sdbox", "mdbox"):
             with self.subTest(fmt):
                 d = Dovecot(plugin_settings={"recall_hold": "1 day"},
-                            extra_conf="mail_location = %s:~/mail" % fmt).start()
+                            extra_conf=mail_location_conf(fmt, "~/mail")).start()
                 try:
                     self.hold_and_restore(d)
                     home = os.path.join(d.dir, "home", BOB, "mail")
