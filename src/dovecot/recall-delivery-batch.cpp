@@ -1,5 +1,6 @@
 #include "recall-delivery-batch.h"
 #include "recall-delivery-spool.h"
+#include "recall-dict-wait.h"
 #include "recall-dovecot-compat.h"
 #include "recall-late-copies.h"
 #include "recall-ledger-dict.h"
@@ -23,6 +24,11 @@ extern "C" {
 namespace {
 
 constexpr size_t kFlushRecords = 1000;
+/* How long a recipient's delivery waits for its commit where the process
+   ends after its client: a healthy ledger answers in milliseconds, a hung
+   one costs one delivery this much, and no other afterwards. */
+constexpr unsigned int kSingleClientWaitMsecs = 200;
+constexpr unsigned int kSingleClientRounds = 4; /* epoch, markers, commit, recall */
 constexpr unsigned int kRetrySecs = 5;
 constexpr size_t kMaxListedMarkers = 10000;
 constexpr time_t kTooManyMarkersSecs = 600;
@@ -64,6 +70,9 @@ struct Batch {
     std::vector<Flush *> ready;
     struct timeout *to_ready = nullptr;
     bool spool_warned = false;
+    /* In a process that ends after its client: the ledger once did not
+       answer within kSingleClientWaitMsecs, so no delivery waits again. */
+    bool ledger_slow = false;
     MarkerListing listing;
 };
 
@@ -366,6 +375,24 @@ void flush_and_wait(Batch *batch)
     }
 }
 
+/* Commits now and runs what follows (the late copies' recall) while the
+   process can still open users, waiting a bounded time: records not
+   committed by then stay in the spool, for the next lmtp process or
+   doveadm recall prune. */
+void flush_now_bounded(Batch *batch)
+{
+    flush(batch);
+    for (unsigned int round = 0; batch->in_flight > 0 && !batch->ledger_slow &&
+                                 round < kSingleClientRounds; round++) {
+        if (!recall_dict_wait_bounded(batch->dict, kSingleClientWaitMsecs)) {
+            batch->ledger_slow = true;
+            e_warning(log_event(), "ledger did not answer within %u ms: delivery records "
+                      "stay in the spool until it does", kSingleClientWaitMsecs);
+        }
+        run_ready(batch);
+    }
+}
+
 } // namespace
 
 void recall_delivery_batch_add(struct mail_user *user, struct event *event,
@@ -391,7 +418,7 @@ void recall_delivery_batch_add(struct mail_user *user, struct event *event,
     /* A process that serves one client commits each recipient's records
        at once: at its end it can no longer open the late copies' users. */
     if (recall_process_ends_after_client())
-        flush_and_wait(batch);
+        flush_now_bounded(batch);
     else if (batch->queued.size() >= kFlushRecords && !batch->retrying)
         flush(batch);
     else if (batch->to_flush == nullptr)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.request
 import base64
 from email.message import EmailMessage
@@ -28,6 +29,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DOVECOT_VERSION = subprocess.run(["dovecot", "--version"], capture_output=True,
                                  text=True).stdout.split()[0]
 DOVECOT_24 = DOVECOT_VERSION.startswith("2.4")
+
+
+def dovecot_23_only(reason):
+    """Skips a test of what only Dovecot 2.3 has (its reason says what)."""
+    return unittest.skipIf(DOVECOT_24, "Dovecot 2.3 only: " + reason)
 PASSWORD = "pw"
 API_KEY = "recall-test-key"
 # doveadm_password of every test Dovecot: backends use it on each other.
@@ -352,14 +358,16 @@ class Dovecot:
         """What makes this instance private: its directories, log and
         loopback, in plain text."""
         d = self.dir
-        return f"""
+        # 2.4: its versions first; plaintext logins have another name.
+        versions = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1"
+        return f"""{versions if DOVECOT_24 else ""}
 base_dir = {d}/run
 state_dir = {d}/state
 instance_name = recall-{os.path.basename(d)}
 log_path = {self.log}
 listen = 127.0.0.1
 ssl = no
-disable_plaintext_auth = no"""
+{"auth_allow_cleartext = yes" if DOVECOT_24 else "disable_plaintext_auth = no"}"""
 
     def _plugin_lines(self, extra=None):
         """The plugin { } lines: extra, the test's settings, recall_dict. A
@@ -374,39 +382,19 @@ disable_plaintext_auth = no"""
     def _write_conf(self):
         backend = dict(recall_host=self.host(),
                        recall_host_password=DOVEADM_PASSWORD) if self.backend else {}
-        plugin = self._plugin_lines(backend)
-        conf = self._conf_24(plugin) if DOVECOT_24 else self._conf_23(plugin)
-        with open(self.conf, "w") as f:
-            f.write(conf)
-
-    def _conf_24(self, plugin):
-        """The same instance in Dovecot 2.4's syntax; the recall settings at
-        top level (they have their names there)."""
-        d = self.dir
-        return f"""dovecot_config_version = 2.4.1
-dovecot_storage_version = 2.4.1
-base_dir = {d}/run
-state_dir = {d}/state
-instance_name = recall-{os.path.basename(d)}
-log_path = {self.log}
-listen = 127.0.0.1
-ssl = no
-auth_allow_cleartext = yes
+        plugin = self._plugin_lines(backend) if self.plugin else ""
+        if DOVECOT_24:  # the recall settings at top level: they have their names there
+            head, settings = self._head_24(), plugin
+        else:
+            head, settings = self._head_23(), "plugin {\n%s\n}" % plugin
+        conf = f"""{head}
 auth_mechanisms = plain login
 default_internal_user = dovecot
 default_login_user = dovenull
 first_valid_uid = 1
-mail_driver = maildir
-mail_path = ~/Maildir
 protocols = imap pop3 lmtp
 doveadm_api_key = {API_KEY}
 doveadm_password = {DOVEADM_PASSWORD}
-passdb passwd-file {{
-  passwd_file_path = {d}/users
-}}
-userdb passwd-file {{
-  passwd_file_path = {d}/users
-}}
 namespace inbox {{
   inbox = yes
   separator = /
@@ -420,22 +408,31 @@ namespace inbox {{
   }}
 }}
 {listeners_conf(self.ports)}
-{"!include %s/90-recall.conf" % d if self.plugin else ""}
-{plugin if self.plugin else ""}
+{"!include %s/90-recall.conf" % self.dir if self.plugin else ""}
+{settings}
 {self.extra_conf}
 """
+        with open(self.conf, "w") as f:
+            f.write(conf)
 
-    def _conf_23(self, plugin):
+    def _head_24(self):
+        """Dovecot 2.4's own lines: its versions first, the instance's
+        directories, the mail format and the users."""
+        d = self.dir
+        return f"""{self._instance_conf().lstrip()}
+mail_driver = maildir
+mail_path = ~/Maildir
+passdb passwd-file {{
+  passwd_file_path = {d}/users
+}}
+userdb passwd-file {{
+  passwd_file_path = {d}/users
+}}"""
+
+    def _head_23(self):
         d = self.dir
         return f"""{self._instance_conf()}
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_login_user = dovenull
-first_valid_uid = 1
 mail_location = maildir:~/Maildir
-protocols = imap pop3 lmtp
-doveadm_api_key = {API_KEY}
-doveadm_password = {DOVEADM_PASSWORD}
 mail_debug = no
 passdb {{
   driver = passwd-file
@@ -444,26 +441,7 @@ passdb {{
 userdb {{
   driver = passwd-file
   args = username_format=%u {d}/users
-}}
-namespace inbox {{
-  inbox = yes
-  separator = /
-  mailbox Sent {{
-    special_use = \\Sent
-    auto = subscribe
-  }}
-  mailbox Trash {{
-    special_use = \\Trash
-    auto = subscribe
-  }}
-}}
-{listeners_conf(self.ports)}
-{"!include %s/90-recall.conf" % d if self.plugin else ""}
-plugin {{
-{plugin}
-}}
-{self.extra_conf}
-"""
+}}"""
 
     # --- clients ---------------------------------------------------------
     def imap(self, user, source_ip=WEBMAIL_IP):

@@ -122,6 +122,13 @@ class Postgres:
               FROM generate_series(1, {n}) i;
             ANALYZE;""".format(n=rows), database=DATABASE, user=ROLE)
 
+    def dovecot24_block(self):
+        """The same connection in Dovecot 2.4's dict_server syntax (inside
+        dict recall { }, after sql_driver = pgsql)."""
+        return ("    pgsql 127.0.0.1 {\n      parameters {\n        port = %d\n"
+                "        dbname = %s\n        user = %s\n        password = %s\n"
+                "      }\n    }\n" % (self.port, DATABASE, ROLE, PASSWORD))
+
     def connect_string(self):
         """dict-sql's connect = for the ledger: TCP with the role's password."""
         return "host=127.0.0.1 port=%d dbname=%s user=%s password=%s" % (

@@ -14,6 +14,8 @@ def run_suite(directory, label, pattern):
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed - len(result.skipped)
+    for test, reason in result.skipped:  # said, so that no skip goes unseen
+        print("%s: skipped %s: %s" % (label, test.id(), reason))
     print("%s: %d passed, %d failed" % (label, passed, failed))
     return 0 if failed == 0 and passed > 0 else 1
 

@@ -9,7 +9,7 @@ import pwd
 import time
 import unittest
 
-from harness import Dovecot, find, parse_rows, send, sent_xrecall
+from harness import DOVECOT_24, Dovecot, dovecot_23_only, find, parse_rows, send, sent_xrecall
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
@@ -57,6 +57,10 @@ class OutageTest(unittest.TestCase):
         outage is recorded then (the group commit tries again), and a new
         delivery is tracked."""
         d = self.dovecot
+        if DOVECOT_24:
+            # 2.4's lmtp process ended with its client, its records still
+            # in the spool: the next lmtp process takes them over.
+            send(d, BOB, [BOB])
         d.wait_committed()
         typ, text, lines = recall(d, outage_uid, "CHECK")
         self.assertEqual({CAROL: "RECALLABLE"}, parse_rows(lines)[0], text)
@@ -83,6 +87,7 @@ class OutageTest(unittest.TestCase):
             os.rename(socket_path + ".away", socket_path)
         self.assert_back(mid, uid, outage_uid)
 
+    @dovecot_23_only("2.4 has no dict URIs, and its ledger is the dict server's SQL dict")
     def test_fs_ledger_not_writable(self):
         d = self.start("fs")
         mid, uid = send(d, ALICE, [BOB])
