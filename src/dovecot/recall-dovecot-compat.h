@@ -76,28 +76,35 @@ inline int recall_user_override(struct mail_storage_service_user *suser, const c
 #endif
 }
 
-/* An HTTP client that tries each request once, within timeout_msecs. */
+/* An HTTP client that tries each request once, within timeout_msecs.
+   2.4's client keeps the settings it is given (and frees them with their
+   pool when it ends): they live in a pool of their own. */
 inline struct http_client *recall_http_client_create(struct mail_user *user,
                                                      unsigned int timeout_msecs)
 {
-    struct http_client_settings set;
 #if DOVECOT_PREREQ(2, 4, 0)
-    http_client_settings_init(user->pool, &set);
-    set.auto_retry = FALSE;
-    set.request_max_attempts = 1;
+    pool_t pool = pool_alloconly_create("recall http client settings", 512);
+    struct http_client_settings *set = p_new(pool, struct http_client_settings, 1);
+    http_client_settings_init(pool, set);
+    set->auto_retry = FALSE;
+    set->request_max_attempts = 1;
+    set->dns_client_socket_path = p_strconcat(pool, user->set->base_dir, "/dns-client", NULL);
+    set->request_timeout_msecs = timeout_msecs;
+    set->connect_timeout_msecs = timeout_msecs;
+    set->max_connect_attempts = 1;
+    struct http_client *client = http_client_init(set, user->event);
+    pool_unref(&pool); /* the settings hold their own reference */
+    return client;
 #else
+    struct http_client_settings set;
     i_zero(&set);
     set.no_auto_retry = TRUE;
     set.max_attempts = 1;
     set.event_parent = user->event;
-#endif
     set.dns_client_socket_path = t_strconcat(user->set->base_dir, "/dns-client", NULL);
     set.request_timeout_msecs = timeout_msecs;
     set.connect_timeout_msecs = timeout_msecs;
     set.max_connect_attempts = 1;
-#if DOVECOT_PREREQ(2, 4, 0)
-    return http_client_init(&set, user->event);
-#else
     return http_client_init(&set);
 #endif
 }
