@@ -1,17 +1,38 @@
 """Runs every integration test module here; ends with "N passed, N failed".
 tests/e2e/run.py runs its own directory through run_suite()."""
 
+import collections
 import os
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
+class TimedResult(unittest.TextTestResult):
+    """Adds up each module's wall time (its tests and its set-up, which
+    runs inside the first test's span), so the CI budget can be watched."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.seconds = collections.Counter()
+        self._last = time.monotonic()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        now = time.monotonic()
+        self.seconds[type(test).__module__] += now - self._last
+        self._last = now
+
+
 def run_suite(directory, label, pattern):
     suite = unittest.defaultTestLoader.discover(directory, pattern=pattern, top_level_dir=directory)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout,
+                                     resultclass=TimedResult).run(suite)
+    for module, seconds in result.seconds.most_common():
+        print("%s: %s took %.0f s" % (label, module, seconds))
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed - len(result.skipped)
     for test, reason in result.skipped:  # said, so that no skip goes unseen
