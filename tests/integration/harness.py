@@ -354,13 +354,14 @@ class Dovecot:
         return {"fs": "fs:posix:prefix=%s/fs/", "file": "file:%s/ledger.dict"}[
             self.ledger] % self.ledger_dir
 
-    def _instance_conf(self):
+    def _instance_conf(self, versions=True):
         """What makes this instance private: its directories, log and
-        loopback, in plain text."""
+        loopback, in plain text. versions: 2.4's, which come first in a
+        config (not in a file it includes)."""
         d = self.dir
         # 2.4: its versions first; plaintext logins have another name.
-        versions = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1"
-        return f"""{versions if DOVECOT_24 else ""}
+        head = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1"
+        return f"""{head if DOVECOT_24 and versions else ""}
 base_dir = {d}/run
 state_dir = {d}/state
 instance_name = recall-{os.path.basename(d)}
