@@ -8,11 +8,10 @@ struct dict;
 /* How long a user's end (delivery's end) waits for its ledger operations. */
 constexpr unsigned int kRecallDictWaitMsecs = 1000;
 
-/* Runs the dict's pending operations for at most msecs. true when none are
-   left; false when some still are (their callbacks fire later). */
+/* Runs the dict's pending operations for at most msecs, and returns as
+   soon as none is left (true); false when some still are (their callbacks
+   fire later). */
 bool recall_dict_wait_bounded(struct dict *dict, unsigned int msecs);
-/* Called by every asynchronous ledger callback: ends a bounded wait early. */
-void recall_dict_wait_wakeup(void);
 /* Closes the dict now if it is idle, else when it is (checked on later
    calls) or at the latest by recall_dict_close_all(). */
 void recall_dict_close(struct dict **dict);

@@ -1,5 +1,4 @@
 #include "recall-ledger-dict.h"
-#include "recall-dict-wait.h"
 #include "recall-ledger-layout.h"
 
 #include <set>
@@ -80,7 +79,6 @@ void recalled_callback(const struct dict_lookup_result *result,
         std::function<void()> on_answer = answer->on_answer;
         on_answer();
     }
-    recall_dict_wait_wakeup();
 }
 
 void epoch_callback(const struct dict_lookup_result *result,
@@ -101,7 +99,6 @@ void store_async_callback(const struct dict_commit_result *result, struct event 
     if (result->ret < 0)
         e_error(event, "ledger write failed, this copy cannot be recalled: %s", result->error);
     event_unref(&event);
-    recall_dict_wait_wakeup();
 }
 
 /* The bucket rows this process wrote (committed or on their way): a
@@ -142,7 +139,6 @@ void mark_async_callback(const struct dict_commit_result *result, MarkCommit *co
     }
     event_unref(&commit->event);
     delete commit;
-    recall_dict_wait_wakeup();
 }
 
 } // namespace
