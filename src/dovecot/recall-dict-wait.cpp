@@ -46,9 +46,12 @@ bool recall_dict_wait_bounded(struct dict *dict, unsigned int msecs)
     if (pending) {
         bool timed_out = false;
         struct timeout *to = timeout_add(msecs, wait_timed_out, &timed_out);
-        io_loop_set_running(ioloop);
         while (pending && !timed_out) {
-            io_loop_handler_run(ioloop);
+            /* One pass: io_loop_run() also sets up an ioloop that has no
+               I/O yet (a dict that cannot connect), which running a
+               bare io_loop_handler_run() would not. */
+            io_loop_stop_delayed(ioloop);
+            io_loop_run(ioloop);
             pending = dict_switch_ioloop(dict);
         }
         timeout_remove(&to);
