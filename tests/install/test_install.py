@@ -16,11 +16,23 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-from harness import make_message  # noqa: E402
+from harness import DOVECOT_24, make_message  # noqa: E402
 from stock_conf import StockDovecot  # noqa: E402
 
 MODULES = ["lib90_recall_plugin.so", "lib91_recall_deliver_plugin.so",
            "lib95_imap_recall_plugin.so", "doveadm/lib10_doveadm_recall_plugin.so"]
+if DOVECOT_24:  # the settings' declaration, for the config process
+    MODULES.append("settings/librecall_settings.so")
+# The admin's edit of 90-recall.conf, in the syntax of this Dovecot.
+ADMIN_EDIT = ("recall_webmail_networks = 192.0.2.10/32\n" if DOVECOT_24 else
+              "plugin {\n  recall_webmail_networks = 192.0.2.10/32\n}\n")
+
+
+def left_by_uninstall(conf):
+    """Where uninstall leaves an edited 90-recall.conf: in place (2.3), or
+    set aside where conf.d/*.conf does not include it (2.4, which rejects
+    the settings of a removed plugin)."""
+    return conf + ".uninstalled" if DOVECOT_24 else conf
 
 
 def make(*targets, destdir=None):
@@ -72,7 +84,7 @@ class StagedInstallTest(unittest.TestCase):
 
         # The admin edits the configuration; a record is in the ledger.
         with open(conf, "a") as f:
-            f.write("plugin {\n  recall_webmail_networks = 192.0.2.10/32\n}\n")
+            f.write(ADMIN_EDIT)
         with open(conf) as f:
             edited = f.read()
         db = sqlite3.connect(self.ledger)
@@ -96,12 +108,17 @@ class StagedInstallTest(unittest.TestCase):
         self.assertFalse(os.path.exists(conf + ".dist"))
         self.assertFalse(os.path.lexists(self.timer_wants))
         self.assertFalse(os.path.exists(os.path.join(self.units, "dovecot-recall-prune.timer")))
-        with open(conf) as f:
+        with open(left_by_uninstall(conf)) as f:
             self.assertEqual(edited, f.read(), "the edited configuration stays")
         self.assertFalse(os.path.exists(self.stage + make_var("dovecot_confdir") +
                                         "/dovecot-dict-recall-sqlite.conf.ext"),
                          "an unchanged file goes")
         self.assertTrue(os.path.exists(self.ledger), "the records stay")
+
+        make("install", destdir=self.stage)  # back again: with the admin's edits
+        with open(conf) as f:
+            self.assertEqual(edited, f.read())
+        self.assertFalse(os.path.exists(conf + ".uninstalled"))
 
 
 class SystemUninstallTest(unittest.TestCase):
@@ -115,10 +132,11 @@ class SystemUninstallTest(unittest.TestCase):
         shutil.copy(system_conf, saved)
         try:
             with open(system_conf, "a") as f:
-                f.write("plugin {\n  recall_webmail_networks = 192.0.2.10/32\n}\n")
+                f.write(ADMIN_EDIT)
             make("uninstall")
-            self.assertTrue(os.path.exists(system_conf))
-            dovecot = StockDovecot(recall_conf=system_conf).start()
+            left = left_by_uninstall(system_conf)
+            self.assertTrue(os.path.exists(left))
+            dovecot = StockDovecot(recall_conf=left, plugin=False).start()
             try:
                 replies = dovecot.lmtp_deliver("alice@example.com", ["bob@example.com"],
                                                make_message("alice@example.com",
@@ -134,6 +152,8 @@ class SystemUninstallTest(unittest.TestCase):
             finally:
                 dovecot.stop()
         finally:
+            if os.path.exists(system_conf + ".uninstalled"):
+                os.unlink(system_conf + ".uninstalled")
             shutil.copy(saved, system_conf)
             os.unlink(saved)
             make("install")

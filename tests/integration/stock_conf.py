@@ -81,9 +81,10 @@ PLUGIN_EDITS, VIRTUAL_USERS, SYSTEM_USERS = (
 
 class StockDovecot(Dovecot):
     def __init__(self, recall_conf=None, system_users=False, **kw):
-        """recall_conf: the 90-recall.conf to drop into conf.d (default:
-        this checkout's, as the harness writes it). system_users: PAM and
-        passwd as shipped, for accounts the test creates itself."""
+        """recall_conf: the 90-recall.conf to drop into conf.d, under its own
+        name (default: this checkout's, as the harness writes it).
+        system_users: PAM and passwd as shipped, for accounts the test
+        creates itself."""
         super().__init__(**kw)
         self.recall_conf = recall_conf
         self.edits = PLUGIN_EDITS + (SYSTEM_USERS if system_users else VIRTUAL_USERS)
@@ -96,8 +97,8 @@ class StockDovecot(Dovecot):
         shutil.copy(os.path.join(STOCK, "dovecot.conf"), self.conf)
         for name, shipped, edited in self.edits:
             self._edit(os.path.join(confd, name), shipped, edited.replace("{dir}", d))
-        shutil.copy(self.recall_conf or os.path.join(d, "90-recall.conf"),
-                    os.path.join(confd, "90-recall.conf"))
+        recall_conf = self.recall_conf or os.path.join(d, "90-recall.conf")
+        shutil.copy(recall_conf, os.path.join(confd, os.path.basename(recall_conf)))
         with open(os.path.join(d, "local.conf"), "w") as f:
             f.write(f"""{self._instance_conf(versions=False)}
 {self._mail_conf()}
@@ -108,8 +109,9 @@ doveadm_password = {DOVEADM_PASSWORD}
 
     def _mail_conf(self):
         """Maildir under the users' homes, the quota root 10-mail.conf's
-        plugin line asks for, and the recall settings."""
-        plugin = self._plugin_lines()
+        plugin line asks for, and the recall settings (plugin=False: none,
+        as after an uninstall)."""
+        plugin = self._plugin_lines() if self.plugin else ""
         if DOVECOT_24:  # 10-mail.conf's mbox in /var/mail, replaced
             return f"""mail_driver = maildir
 mail_path = ~/Maildir
