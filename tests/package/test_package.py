@@ -1,9 +1,11 @@
 """The Debian package (issue 12, point 12): dpkg-buildpackage -us -uc builds
 dovecot-recall_<version>_amd64.deb, lintian finds no error, and in a fresh
-Debian 12 made with debootstrap, apt installs it beside Debian's Dovecot:
-conffiles, the ledger created by postinst (owner dovecot, 0600), the prune
-timer enabled; Dovecot delivers and recalls; apt remove leaves Dovecot
-working; apt purge removes the ledger."""
+Debian made with debootstrap (12 for Dovecot 2.3, 13 for 2.4: the release
+this one runs), apt installs it beside Debian's Dovecot: conffiles, the
+ledger created by postinst (owner dovecot, 0600), the prune timer enabled;
+Dovecot delivers and recalls; apt remove leaves Dovecot working (on 2.4
+with 90-recall.conf set aside), installing again brings the configuration
+back; apt purge removes the ledger."""
 
 import glob
 import os
@@ -17,8 +19,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-from harness import (PASSWORD, Dovecot, free_ports, listeners_conf, make_message,  # noqa: E402
-                     spool_name)
+from harness import (DOVECOT_24, PASSWORD, Dovecot, free_ports, listeners_conf,  # noqa: E402
+                     make_message, spool_name)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
@@ -37,19 +39,34 @@ def mirror():
     raise RuntimeError("no Debian mirror in apt's sources")
 
 
+def source_archive():
+    """HEAD's files as a tar. RECALL_SOURCE_TAR: a tar of them made
+    beforehand (tests/dovecot24/run, whose copy in its chroot has no .git)."""
+    export = os.environ.get("RECALL_SOURCE_TAR")
+    if export:
+        with open(export, "rb") as f:
+            return f.read()
+    return subprocess.run(["git", "-C", REPO, "archive", "HEAD"], capture_output=True,
+                          check=True).stdout
+
+
 def run(*args, **kw):
     r = subprocess.run(list(args), capture_output=True, text=True, **kw)
     assert r.returncode == 0, (args, r.stdout[-3000:], r.stderr[-3000:])
     return r.stdout
 
 
+SUITE = "trixie" if DOVECOT_24 else "bookworm"
+CONF = "/etc/dovecot/conf.d/90-recall.conf"
+
+
 class Chroot:
-    """A fresh Debian 12 (debootstrap, minbase) sharing the network."""
+    """A fresh Debian of SUITE (debootstrap, minbase) sharing the network."""
 
     def __init__(self):
         self.root = tempfile.mkdtemp(prefix="recall-debian-")
         os.chmod(self.root, 0o755)  # its "/": every service user walks through it
-        run("debootstrap", "--variant=minbase", "bookworm", self.root, mirror())
+        run("debootstrap", "--variant=minbase", SUITE, self.root, mirror())
         # Services are not started by postinst in a chroot; the test does.
         with open(self.root + "/usr/sbin/policy-rc.d", "w") as f:
             f.write("#!/bin/sh\nexit 101\n")
@@ -89,17 +106,8 @@ class ChrootDovecot(Dovecot):
 listen = 127.0.0.1
 log_path = /var/log/dovecot.log
 ssl = no
-disable_plaintext_auth = no
-mail_location = maildir:~/Maildir
 first_valid_uid = 1000
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u /etc/dovecot/users
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u /etc/dovecot/users
-}}
+{self._users_conf()}
 namespace inbox {{
   mailbox Sent {{
     auto = subscribe
@@ -108,6 +116,34 @@ namespace inbox {{
 {listeners_conf(self.ports)}
 """)
         self.chroot.sh("sed -i 's/^!include auth-system.conf.ext/#&/' /etc/dovecot/conf.d/10-auth.conf")
+
+    @staticmethod
+    def _users_conf():
+        """Maildir and the passwd-file users, in this Dovecot's syntax."""
+        if DOVECOT_24:  # and LMTP keeps the domain that 20-lmtp.conf strips
+            return """auth_allow_cleartext = yes
+mail_driver = maildir
+mail_path = ~/Maildir
+mail_inbox_path =
+passdb passwd-file {
+  passwd_file_path = /etc/dovecot/users
+}
+userdb passwd-file {
+  passwd_file_path = /etc/dovecot/users
+}
+protocol lmtp {
+  auth_username_format = %{user | lower}
+}"""
+        return """disable_plaintext_auth = no
+mail_location = maildir:~/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u /etc/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u /etc/dovecot/users
+}"""
 
     def start(self):
         # Not through a pipe: the daemonized master would keep it open.
@@ -126,7 +162,7 @@ namespace inbox {{
     def spool_dir(self):
         # Debian's base_dir and the shipped recall_dict.
         return os.path.join(self.chroot.root, "run", "dovecot", "recall-spool",
-                            spool_name("proxy::recall"))
+                            spool_name("recall" if DOVECOT_24 else "proxy::recall"))
 
     def doveadm(self, *args, fmt=None):
         command = "doveadm " + ("-f %s " % fmt if fmt else "") + " ".join(
@@ -164,9 +200,7 @@ class PackageTest(unittest.TestCase):
         try:
             src = os.path.join(build, "dovecot-recall")
             os.makedirs(src)
-            archive = subprocess.run(["git", "-C", REPO, "archive", "HEAD"], capture_output=True,
-                                     check=True).stdout
-            subprocess.run(["tar", "-x", "-C", src], input=archive, check=True)
+            subprocess.run(["tar", "-x", "-C", src], input=source_archive(), check=True)
             run("dpkg-buildpackage", "-us", "-uc", "-b", cwd=src)
             debs = glob.glob(os.path.join(build, "dovecot-recall_*_amd64.deb"))
             self.assertEqual(1, len(debs), os.listdir(build))
@@ -200,15 +234,24 @@ class PackageTest(unittest.TestCase):
                                      if m[2]["X-Recall-Of"] == mid]))
 
             chroot.sh("apt-get remove -y -q dovecot-recall")
-            dovecot.reload()
+            dovecot.reload()  # fails if Dovecot refuses the configuration left
             mid = send_and_recall(dovecot, self)  # delivery and IMAP still work
             conn = dovecot.imap(BOB)
             self.assertNotIn(b"XRECALL", conn.capability()[1][0].split())
             conn.logout()
             self.assertNotIn("Fatal", dovecot.log_text())
             self.assertTrue(os.path.exists(root + "/var/lib/dovecot/recall/ledger.db"))
+            self.assertEqual(DOVECOT_24, os.path.exists(root + CONF + ".uninstalled"))
+            self.assertEqual(not DOVECOT_24, os.path.exists(root + CONF))
+
+            chroot.sh("apt-get install -y -q /tmp/" + os.path.basename(debs[0]))
+            self.assertTrue(os.path.exists(root + CONF), "the configuration is back")
+            self.assertFalse(os.path.exists(root + CONF + ".uninstalled"))
+            dovecot.reload()
+            send_and_recall(dovecot, self)
             chroot.sh("apt-get purge -y -q dovecot-recall")
             self.assertFalse(os.path.exists(root + "/var/lib/dovecot/recall"))
+            self.assertFalse(os.path.exists(root + CONF + ".uninstalled"))
         finally:
             if chroot is not None:
                 chroot.remove()
