@@ -103,14 +103,27 @@ def quota_conf(quota, extra_protocols=()):
         blocks, quota, vsizes)
 
 
+# Every port free_ports() handed out in this process: an instance made but
+# not started yet has not bound its ports, so the kernel could give them to
+# the next instance (which then chose again at start, after the first had
+# written the old ports into its recall_backends).
+_handed_out = set()
+
+
 def free_ports(names):
-    """Distinct free loopback ports. All sockets stay open until every port is
-    chosen: closing each at once let the kernel hand out the same port twice."""
-    socks = [socket.socket() for _ in names]
+    """Distinct free loopback ports, none handed out before. All sockets stay
+    open until every port is chosen: closing each at once let the kernel hand
+    out the same port twice."""
+    socks, ports = [], []
     try:
-        for s in socks:
+        while len(ports) < len(names):
+            s = socket.socket()
+            socks.append(s)  # open until the end, used or not
             s.bind(("127.0.0.1", 0))
-        return {name: s.getsockname()[1] for name, s in zip(names, socks)}
+            if s.getsockname()[1] not in _handed_out:
+                ports.append(s.getsockname()[1])
+        _handed_out.update(ports)
+        return dict(zip(names, ports))
     finally:
         for s in socks:
             s.close()
@@ -208,6 +221,14 @@ class Dovecot:
     def host(self):
         """This backend's recall_host: its doveadm HTTP API."""
         return "127.0.0.1:%d" % self.ports["http"]
+
+    def reconfigure(self):
+        """Writes the configuration again (another backend's ports, read
+        when it is written, may have changed) and has Dovecot reload it."""
+        self._write_conf()
+        subprocess.run(["doveadm", "-c", self.conf, "reload"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._wait_listening()
 
     def halt(self):
         """Stopped with its mail and settings kept (an outage): see resume()."""

@@ -31,8 +31,11 @@ def setUpModule():
                      plugin_settings={"recall_backends": lambda: host_b.host()})
     host_b = Dovecot(ledger="pgsql", postgres=postgres, backend=True,
                      plugin_settings={"recall_backends": lambda: host_a.host()})
+    chosen = host_b.host()
     host_a.start()
     host_b.start()
+    if host_b.host() != chosen:  # a port was taken meanwhile: B chose again
+        host_a.reconfigure()
 
 
 def tearDownModule():
