@@ -24,9 +24,10 @@ extern "C" {
 namespace {
 
 constexpr size_t kFlushRecords = 1000;
-/* How long a recipient's delivery waits for its commit where the process
-   ends after its client: a healthy ledger answers in milliseconds, a hung
-   one costs one delivery this much, and no other afterwards. */
+/* How long a delivery waits for the ledger where the process ends after
+   its client (the epoch asked before its reply, a commit that must come
+   first): a healthy ledger answers in milliseconds, a hung one costs one
+   delivery this much, and no other afterwards. */
 constexpr unsigned int kSingleClientWaitMsecs = 200;
 constexpr unsigned int kSingleClientRounds = 4; /* epoch, markers, commit, recall */
 constexpr unsigned int kRetrySecs = 5;
@@ -73,6 +74,15 @@ struct Batch {
     /* In a process that ends after its client: the ledger once did not
        answer within kSingleClientWaitMsecs, so no delivery waits again. */
     bool ledger_slow = false;
+    /* There too: the spool files of ended processes were looked for (at
+       its first delivery), and the epoch asked before the last reply. It
+       stays here: an answer that came too late still has somewhere to go. */
+    bool orphans_looked_for = false;
+    std::unique_ptr<DictLedger::EpochAnswer> reply_epoch;
+    bool reply_epoch_answered = false;
+    /* The message that the last lookup before a reply found not recalled:
+       an LMTP transaction's later recipients need not ask again. */
+    std::string reply_checked;
     MarkerListing listing;
 };
 
@@ -375,6 +385,20 @@ void flush_and_wait(Batch *batch)
     }
 }
 
+/* Runs the dict for at most kSingleClientWaitMsecs: false (and no more
+   waiting in this process) when the ledger did not answer by then. */
+bool wait_bounded(Batch *batch)
+{
+    if (batch->ledger_slow)
+        return false;
+    if (recall_dict_wait_bounded(batch->dict, kSingleClientWaitMsecs))
+        return true;
+    batch->ledger_slow = true;
+    e_warning(log_event(), "ledger did not answer within %u ms: delivery records "
+              "stay in the spool until it does", kSingleClientWaitMsecs);
+    return false;
+}
+
 /* Commits now and runs what follows (the late copies' recall) while the
    process can still open users, waiting a bounded time: records not
    committed by then stay in the spool, for the next lmtp process or
@@ -382,15 +406,76 @@ void flush_and_wait(Batch *batch)
 void flush_now_bounded(Batch *batch)
 {
     flush(batch);
-    for (unsigned int round = 0; batch->in_flight > 0 && !batch->ledger_slow &&
-                                 round < kSingleClientRounds; round++) {
-        if (!recall_dict_wait_bounded(batch->dict, kSingleClientWaitMsecs)) {
-            batch->ledger_slow = true;
-            e_warning(log_event(), "ledger did not answer within %u ms: delivery records "
-                      "stay in the spool until it does", kSingleClientWaitMsecs);
-        }
+    for (unsigned int round = 0; batch->in_flight > 0 && round < kSingleClientRounds; round++) {
+        if (!wait_bounded(batch))
+            break;
         run_ready(batch);
     }
+}
+
+/* The message of records (a recipient's deliveries), or "" when they are
+   of several. */
+std::string message_of(const std::vector<recall::Delivery> &records)
+{
+    std::string key;
+    for (const recall::Delivery &copy : records) {
+        std::string own = recall_message_key(copy.sender, copy.message_id);
+        if (!key.empty() && own != key)
+            return "";
+        key = own;
+    }
+    return key;
+}
+
+/* Whether the ledger says, before the reply, that one of these records'
+   messages is recalled: yes too when it cannot say in time to decide
+   otherwise (the commit's own lookups decide then). One epoch lookup per
+   LMTP transaction; the markers are listed again only when it changed. */
+bool recalled_already(Batch *batch, const std::vector<recall::Delivery> &records)
+{
+    /* A slow ledger costs a delivery nothing (rule 13); its last answer
+       may still come, into the reply_epoch kept for it. */
+    if (batch->ledger_slow)
+        return false;
+    std::string message = message_of(records);
+    if (!message.empty() && message == batch->reply_checked)
+        return false;
+    batch->reply_checked.clear();
+    batch->reply_epoch = std::make_unique<DictLedger::EpochAnswer>();
+    batch->reply_epoch_answered = false;
+    bool *answered = &batch->reply_epoch_answered;
+    batch->reply_epoch->on_answer = [answered] { *answered = true; };
+    DictLedger(batch->dict, log_event(), batch->listing_fs)
+        .recall_epoch_async(batch->reply_epoch.get());
+    if (!wait_bounded(batch) || !batch->reply_epoch_answered)
+        return false;
+    if (batch->reply_epoch->ret < 0 || !markers_current(batch, batch->reply_epoch->value))
+        return true;
+    for (const recall::Delivery &copy : records) {
+        if (batch->listing.markers.count(recall_message_key(copy.sender, copy.message_id)) > 0)
+            return true;
+    }
+    batch->reply_checked = message;
+    return false;
+}
+
+/* A process that ends after its client (Dovecot 2.4's lmtp) commits last
+   at its end, where it can no longer open users to recall a late copy. So
+   a delivery's records are committed before its reply when a late copy
+   may be among them: the message is recalled already, or this is the
+   process's first delivery and ended processes left spool files (records
+   of a crash, or of a recall that raced their commit). Every other
+   delivery waits for the group commit, as in any lmtp process. */
+bool must_commit_before_reply(Batch *batch, const std::vector<recall::Delivery> &records)
+{
+    if (!batch->orphans_looked_for) {
+        batch->orphans_looked_for = true;
+        size_t files = batch->queued_files.size();
+        adopt_orphans(batch);
+        if (batch->queued_files.size() > files)
+            return true;
+    }
+    return recalled_already(batch, records);
 }
 
 } // namespace
@@ -415,9 +500,7 @@ void recall_delivery_batch_add(struct mail_user *user, struct event *event,
                   "commit (a killed process loses them): %s", error.c_str());
     }
     batch->queued.insert(batch->queued.end(), records.begin(), records.end());
-    /* A process that serves one client commits each recipient's records
-       at once: at its end it can no longer open the late copies' users. */
-    if (recall_process_ends_after_client())
+    if (recall_process_ends_after_client() && must_commit_before_reply(batch, records))
         flush_now_bounded(batch);
     else if (batch->queued.size() >= kFlushRecords && !batch->retrying)
         flush(batch);

@@ -10,7 +10,13 @@
    was recalled. A recall commits its marker before it lists the records,
    so each late copy is seen by one of the two. A recalled message's copies
    are then recalled in their recipient's mail, opened again in this
-   process. */
+   process.
+
+   A process that ends after its client (Dovecot 2.4's lmtp) makes its
+   last commit where it cannot open users any more: there a delivery asks
+   the recall epoch before its reply, and its records are committed (and
+   a late copy recalled) before the reply when its message is recalled
+   already, or when ended processes left spool files. */
 #pragma once
 
 #include <string>

@@ -485,9 +485,11 @@ userdb {{
         finally:
             pop.quit()
 
-    def lmtp_deliver(self, sender, recipients, message, committed=True):
+    def lmtp_deliver(self, sender, recipients, message, committed=True, before_quit=None):
         """Delivers over LMTP; returns {recipient: (code, text)}. committed:
-        once the records are in the ledger (wait_committed)."""
+        once the records are in the ledger (wait_committed). before_quit():
+        called after the replies, the connection still open (on Dovecot
+        2.4 its lmtp process ends with it)."""
         with smtplib.LMTP("127.0.0.1", self.ports["lmtp"]) as lmtp:
             lmtp.ehlo("test")
             code, text = lmtp.mail(sender)
@@ -505,6 +507,8 @@ userdb {{
             data = re.sub(rb"(?m)^\.", b"..", data).rstrip(b"\r\n")
             lmtp.send(data + b"\r\n.\r\n")
             replies = {rcpt: lmtp.getreply() for rcpt in accepted}
+            if before_quit is not None:
+                before_quit()
         if committed:
             self.wait_committed()
         return replies

@@ -7,7 +7,7 @@ import sqlite3
 import time
 import unittest
 
-from harness import DOVECOT_24, Dovecot, find, make_message, metric_conf, send, send_raw, xrecall
+from harness import Dovecot, find, make_message, metric_conf, send, send_raw, xrecall
 
 METRICS = (metric_conf("recall_finished", "recall_finished", group_by="result") +
            metric_conf("recall_checked", "recall_checked"))
@@ -179,9 +179,7 @@ class DoveadmTest(unittest.TestCase):
             r = brief.lda_deliver(ALICE, short[0], make_message(ALICE, [short[0]])[1])
             self.assertEqual(0, r.returncode, r.stderr)
             self.assertEqual(4, rows("recall_delivery"))
-            # 2.4's lmtp serves one client per process: each recipient is
-            # its own commit there.
-            self.assertEqual(4 if DOVECOT_24 else 3, rows("recall_expiry_group"))
+            self.assertEqual(3, rows("recall_expiry_group"))
             # The dovecot-lda message as the previous version indexed it.
             bucket, group, msgkey = db.execute(
                 "select bucket, groupkey, msgkeys from recall_expiry_group g"
