@@ -367,7 +367,7 @@ Row Engine::copy_row(Delivery &delivery, const CopyMarks *marks, const std::stri
     // Precedence when several apply: SHARED, FETCHED, READ (README).
     if (facts.shared || marks->shared)
         return row_for(delivery, State::Shared);
-    if (marks->fetched)
+    if (facts.fetched || marks->fetched)
         return row_for(delivery, State::Fetched);
     if (facts.seen && !settings_.recall_read)
         return row_for(delivery, State::Read);

@@ -12,7 +12,9 @@ namespace recall {
 
 enum class LookupStatus { Found, None, Error };
 
-// Left in the ledger by the access tracking, as things happen.
+// Left in the ledger by the access tracking, as things happen. A download
+// by the recipient is marked in the copy itself (CopyFacts::fetched); the
+// ledger has it only where the copy's mailbox could not keep it.
 struct CopyMarks {
     bool fetched = false; // downloaded by a mail client (rule 5)
     bool shared = false;  // opened by another user, copied to a shared mailbox
@@ -59,6 +61,8 @@ struct CopyFacts {
     // The recipient's mailbox never gives up a copy (recall_protected):
     // a compliance archive, a legal mailbox.
     bool protected_mailbox = false;
+    // Rule 5: some instance carries its download mark (in its own index).
+    bool fetched = false;
 };
 
 // One recipient's mail, opened for the duration of one recipient's step.

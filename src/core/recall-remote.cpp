@@ -49,7 +49,8 @@ std::string facts_answer(const CopyFacts &facts)
     return std::string("present=") + (facts.present ? "1" : "0") +
            " seen=" + (facts.seen ? "1" : "0") + " shared=" + (facts.shared ? "1" : "0") +
            " genuine=" + (facts.genuine ? "1" : "0") +
-           " protected=" + (facts.protected_mailbox ? "1" : "0");
+           " protected=" + (facts.protected_mailbox ? "1" : "0") +
+           " fetched=" + (facts.fetched ? "1" : "0");
 }
 
 std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
@@ -58,7 +59,11 @@ std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
     std::optional<bool> present = take_flag(words, "present"), seen = take_flag(words, "seen"),
                         shared = take_flag(words, "shared"), genuine = take_flag(words, "genuine"),
                         protected_mailbox = take_flag(words, "protected");
-    if (!present || !seen || !shared || !genuine || !protected_mailbox || !words.all_taken())
+    // A backend of an earlier version says nothing of the copy's own
+    // download mark (it kept marks in the ledger only).
+    std::optional<bool> fetched = words.all_taken() ? false : take_flag(words, "fetched");
+    if (!present || !seen || !shared || !genuine || !protected_mailbox || !fetched ||
+        !words.all_taken())
         return std::nullopt;
     CopyFacts facts;
     facts.present = *present;
@@ -66,6 +71,7 @@ std::optional<CopyFacts> parse_facts_answer(const std::string &answer)
     facts.shared = *shared;
     facts.genuine = *genuine;
     facts.protected_mailbox = *protected_mailbox;
+    facts.fetched = *fetched;
     return facts;
 }
 

@@ -1,5 +1,6 @@
 #include "recall-access-hook.h"
 #include "recall-acl.h"
+#include "recall-fetched-mark.h"
 #include "recall-ledger-dict.h"
 #include "recall-user.h"
 
@@ -40,8 +41,11 @@ bool is_download(const char *reason)
 /* Marks the owner's copy of mail, written by the acting user's process.
    Cheap checks first: only copies still inside the longest window any
    sender has can matter (the sender's window decides, and it is unknown
-   here), each once per session; the marks of one ioloop pass (a FETCH of many
-   messages) go in one transaction, and nothing waits for the ledger. */
+   here), each once per session. A download by the owner is marked in the
+   copy's own index record (recall-fetched-mark.h) before the content goes
+   out; the ledger gets the other marks, and a download whose mailbox
+   cannot keep its mark: those of one ioloop pass (a FETCH of many
+   messages) in one transaction, and nothing waits for the ledger. */
 void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark,
                const char *owner)
 {
@@ -53,6 +57,8 @@ void mark_copy(struct mail *mail, struct mail_user *actor, DictLedger::Mark mark
             std::max(state.settings.window_secs, state.settings.longest_window_secs) ||
         mail_get_special(mail, MAIL_FETCH_GUID, &guid) < 0 || *guid == '\0' ||
         !state.access.marked.insert(std::to_string((int)mark) + owner + "/" + guid).second)
+        return;
+    if (mark == DictLedger::Mark::Fetched && recall_fetched_mark_set(mail))
         return;
     state.access.pending_marks.push_back(
         {mark, owner, guid,
@@ -107,13 +113,15 @@ void *copies_txn_begin(struct mailbox_transaction_context *t) noexcept
     return t;
 }
 
-/* A copy of a recent message into a shared mailbox shares the original. */
+/* A copy (COPY, MOVE) of a downloaded instance is downloaded too; a copy
+   of a recent message into a shared mailbox shares the original. */
 void copy_noted(void *, struct mail *src, struct mail *dst) noexcept
 {
     struct mail_namespace *src_ns = mailbox_get_namespace(src->box);
     if ((dst->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ||
         src_ns->type != MAIL_NAMESPACE_TYPE_PRIVATE || recall_user_get(src_ns->user) == NULL)
         return;
+    recall_fetched_mark_copy(src, dst);
     if (mailbox_get_namespace(dst->box)->type != MAIL_NAMESPACE_TYPE_PRIVATE ||
         recall_mailbox_shared_by_acl(dst->box) == 1)
         mark_copy(src, src_ns->user, DictLedger::Mark::Shared, src_ns->user->username);

@@ -1,6 +1,7 @@
 #include "recall-copy-instances.h"
 #include "recall-acl.h"
 #include "recall-content-digest.h"
+#include "recall-fetched-mark.h"
 #include "recall-mail-transaction.h"
 #include "recall-message-fields.h"
 
@@ -144,6 +145,7 @@ bool inspect_instance(struct mail *mail, const recall::Delivery &delivery,
         return false;
     facts.present = true;
     facts.seen = facts.seen || (mail_get_flags(mail) & MAIL_SEEN) != 0;
+    facts.fetched = facts.fetched || recall_fetched_mark_get(mail);
     /* Rule 6: where the copy lies, and whether it was forwarded. */
     facts.shared = facts.shared ||
                    mailbox_get_namespace(mail->box)->type != MAIL_NAMESPACE_TYPE_PRIVATE ||

@@ -67,6 +67,29 @@ class EveryCopyTest(unittest.TestCase):
         self.assertEqual([], everywhere(BOB, mid))
         self.assertEqual(1, len(notices(BOB, mid)))
 
+    def test_downloaded_copy_filed_and_copied_stays_fetched(self):
+        """Rule 5's mark goes with the copy (it lives in the copy's own
+        index record): downloaded by POP3, then moved and copied in
+        webmail, which marks nothing itself."""
+        mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+        dovecot.pop3_retr_newest(BOB)
+        conn = dovecot.imap(BOB)
+        try:
+            for box in ("Archive", "Trash"):
+                conn.create(box)
+            conn.select("INBOX")
+            typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
+            self.assertEqual("OK", conn.uid("MOVE", data[0].split()[-1], "Archive")[0])
+            conn.select("Archive")
+            typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
+            self.assertEqual("OK", conn.uid("COPY", data[0].split()[-1], "Trash")[0])
+        finally:
+            conn.logout()
+        self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(BOB, mid)])
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
+        self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(BOB, mid)])
+
     def test_several_rcpts_to_one_user_in_one_transaction(self):
         mid, raw = make_message(ALICE, [BOB, "bob+x@example.com", "Bob@example.com"])
         uid = send_raw(dovecot, ALICE, raw, [BOB, "bob+x@example.com", "Bob@example.com"])
@@ -97,8 +120,7 @@ class SendersWindowTest(unittest.TestCase):
     def test_download_after_the_recipients_shorter_window_is_fetched(self):
         mid, uid = send(dovecot, ALICE, [SHORTWIN, CAROL])
         time.sleep(3.5)  # past shortwin's own window and retention, inside alice's
-        dovecot.pop3_retr_newest(SHORTWIN)
-        time.sleep(0.5)  # the download mark is written after the RETR
+        dovecot.pop3_retr_newest(SHORTWIN)  # marked before RETR's answer
         typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
         rows, result = parse_rows(lines)
         self.assertEqual({SHORTWIN: "FETCHED", CAROL: "RECALLED"}, rows, text)

@@ -87,6 +87,20 @@ class OutageTest(unittest.TestCase):
             os.rename(socket_path + ".away", socket_path)
         self.assert_back(mid, uid, outage_uid)
 
+    def test_download_while_the_ledger_is_away_still_counts(self):
+        """Rule 5 needs no ledger: the download mark is in the copy."""
+        d = self.start("sqlite")
+        mid, uid = send(d, ALICE, [BOB, CAROL])
+        socket_path = os.path.join(d.dir, "run", "dict")
+        os.rename(socket_path, socket_path + ".away")
+        try:
+            d.pop3_retr_newest(BOB)
+        finally:
+            os.rename(socket_path + ".away", socket_path)
+        typ, text, lines = recall(d, uid)
+        self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
+        self.assertIn(mid, d.message_ids(BOB))
+
     @dovecot_23_only("2.4 has no dict URIs, and its ledger is the dict server's SQL dict")
     def test_fs_ledger_not_writable(self):
         d = self.start("fs")

@@ -55,6 +55,9 @@ MUTANTS = [
     ("M10", "the audit event",
      [("src/dovecot/recall-execute.cpp", 'e_info(event, "recall: %s %s by %s',
        'if (0) e_info(event, "recall: %s %s by %s')], "test_doveadm_recall.py"),
+    ("M11", "rule 5: a COPY or MOVE carries the download mark",
+     [("src/dovecot/recall-access-hook.cpp", "    recall_fetched_mark_copy(src, dst);\n", "")],
+     "test_copies.py"),
 ]
 
 

@@ -107,6 +107,7 @@ struct FakeCopy {
     bool shared = false;
     bool genuine = true; // false: the GUID names another message
     bool protected_mailbox = false;
+    bool fetched = false; // an instance carries its download mark
     int notices = 0;
     int expunges = 0;
     int held = 0;     // instances in the hold
@@ -126,8 +127,8 @@ public:
         Box(FakeMailboxes &o, FakeCopy &c) : owner(o), copy(c) {}
         bool inspect(CopyFacts &facts, std::string &) override
         {
-            facts = CopyFacts{copy.present, copy.seen, copy.shared, copy.genuine,
-                              copy.protected_mailbox};
+            facts = CopyFacts{copy.present, copy.seen,      copy.shared, copy.genuine,
+                              copy.protected_mailbox, copy.fetched};
             return true;
         }
         bool expunge(std::string &error) override

@@ -26,6 +26,7 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(notify_modes);
     CPPUNIT_TEST(unopenable_recipient_fails_alone);
     CPPUNIT_TEST(precedence_shared_fetched_read);
+    CPPUNIT_TEST(download_mark_in_the_copy_keeps_it);
     CPPUNIT_TEST(interrupted_recall_resumes_without_duplicates);
     CPPUNIT_TEST(intent_write_failure_leaves_copy);
     CPPUNIT_TEST(unreadable_marks_fail_the_copy);
@@ -287,6 +288,19 @@ public:
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         ledger.copy_marks["bob@example.com"].fetched = false;
         CPPUNIT_ASSERT_EQUAL(State::Read, state_of(run(request()), "bob@example.com"));
+    }
+
+    // Rule 5 from the copy's own mark, with no mark in the ledger.
+    void download_mark_in_the_copy_keeps_it()
+    {
+        boxes.copies["bob@example.com"].fetched = true;
+        boxes.copies["bob@example.com"].seen = true;
+        CPPUNIT_ASSERT_EQUAL(State::Fetched, state_of(run(request(true)), "bob@example.com"));
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(State::Fetched, state_of(o, "bob@example.com"));
+        CPPUNIT_ASSERT_EQUAL(State::Recalled, state_of(o, "carol@example.com"));
+        CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
+        CPPUNIT_ASSERT_EQUAL(0, boxes.copies["bob@example.com"].expunges);
     }
 
     void interrupted_recall_resumes_without_duplicates()
