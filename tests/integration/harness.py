@@ -73,6 +73,15 @@ def userdb_fields(extra):
     return extra
 
 
+def in_memory_index_fields():
+    """A user's userdb fields that keep their mailbox indexes in memory (no
+    dovecot.index files), as Dovecot also falls back to when the disk is
+    full: a copy there cannot keep its own download mark."""
+    if DOVECOT_24:
+        return "userdb_mail_index_path=MEMORY"
+    return "userdb_mail=maildir:~/Maildir:INDEX=MEMORY"
+
+
 def mail_location_conf(driver, path):
     """The mail format and path lines (2.3: one mail_location)."""
     if DOVECOT_24:

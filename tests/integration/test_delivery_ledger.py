@@ -6,8 +6,9 @@ import signal
 import time
 import unittest
 
-from harness import (DOVECOT_24, Dovecot, dovecot_23_only, eventually, find, make_message,
-                     message_text, parse_rows, send, xrecall)
+from harness import (DOVECOT_24, Dovecot, dovecot_23_only, eventually, find,
+                     in_memory_index_fields, make_message, message_text, parse_rows, send,
+                     sent_xrecall, xrecall)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 NO_LEDGER = "proxy:/nonexistent/dict-socket:recall"
@@ -296,24 +297,34 @@ class DeliveryTest(unittest.TestCase):
 
 
 class MarkRowsTest(unittest.TestCase):
-    """A POP3 session marks each download in its own ioloop pass; the
-    expiry bucket's row of those marks is written once per session."""
+    """A download is marked in the copy's own index: a POP3 session's RETRs
+    write no ledger row. Where the index is in memory the marks go to the
+    ledger, and their expiry bucket's row is written once per session."""
 
-    def test_a_sessions_downloads_write_their_bucket_row_once(self):
-        d = Dovecot(extra_conf="log_debug = event=sql_query_finished\n").start()
+    def test_downloads_are_marked_in_the_copy_or_else_in_the_ledger(self):
+        memory = "memory@example.com"
+        d = Dovecot(users={memory: in_memory_index_fields()},
+                    extra_conf="log_debug = event=sql_query_finished\n").start()
         try:
-            for _ in range(5):
-                send(d, "alice@example.com", ["bob@example.com"])
-            start = len(d.log_text())
-            pop = d.pop3("bob@example.com")
-            for n in range(1, 6):
-                pop.retr(n)
-            pop.quit()
+            uids = {user: [send(d, ALICE, [user])[1] for _ in range(5)] for user in (BOB, memory)}
 
             def inserts(table):
                 return [line for line in d.log_text()[start:].splitlines()
                         if "Finished query 'INSERT INTO %s " % table in line]
-            self.assertTrue(eventually(lambda: len(inserts("recall_fetched")) == 5))
+
+            start = len(d.log_text())
+            for user in (BOB, memory):
+                pop = d.pop3(user)
+                for n in range(1, 6):
+                    pop.retr(n)
+                pop.quit()
+            self.assertTrue(eventually(lambda: len(inserts("recall_fetched")) >= 5))
+            for user in (BOB, memory):
+                for uid in uids[user]:
+                    typ, text, lines = sent_xrecall(d, ALICE, uid, "CHECK")
+                    self.assertEqual({user: "FETCHED"}, parse_rows(lines)[0], text)
+            # By now any mark of bob's session would be in the ledger too.
+            self.assertEqual(5, len(inserts("recall_fetched")))
             self.assertEqual(1, len(inserts("recall_bucket")))
         finally:
             d.stop()
