@@ -30,6 +30,29 @@ struct mailbox *recall_open_folder(struct mail_user *user, const std::string &vn
     return NULL;
 }
 
+struct mailbox *RecallOpenFolders::synced(const std::string &vname, std::string &error)
+{
+    auto found = boxes_.find(vname);
+    struct mailbox *box = found != boxes_.end() ? found->second : NULL;
+    if (box == NULL) {
+        box = recall_open_folder(user_, vname, error);
+        if (box == NULL)
+            return NULL;
+        boxes_.emplace(vname, box);
+    }
+    if (mailbox_sync(box, (enum mailbox_sync_flags)0) == 0)
+        return box;
+    error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
+    return NULL;
+}
+
+void RecallOpenFolders::close()
+{
+    for (auto &entry : boxes_)
+        mailbox_free(&entry.second);
+    boxes_.clear();
+}
+
 namespace {
 
 void search_guid(struct mailbox *box, const std::string &vname, const std::string &guid,
@@ -56,21 +79,16 @@ void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<
 
 namespace {
 
-bool find_in(struct mail_user *user, const std::string &vname, const std::string &guid,
+/* Synced first: what another process changed (an expunge that an
+   earlier, interrupted run left to be synced) must be seen. */
+bool find_in(RecallOpenFolders &folders, const std::string &vname, const std::string &guid,
              std::vector<recall_copy_instance> &out, std::string &error)
 {
-    struct mailbox *box = recall_open_folder(user, vname, error);
+    struct mailbox *box = folders.synced(vname, error);
     if (box == NULL)
         return error.empty();
-    /* Synced first: what another process changed (an expunge that an
-       earlier, interrupted run left to be synced) must be seen. */
-    bool ok = mailbox_sync(box, (enum mailbox_sync_flags)0) == 0;
-    if (ok)
-        search_guid(box, vname, guid, out);
-    else
-        error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
-    mailbox_free(&box);
-    return ok;
+    search_guid(box, vname, guid, out);
+    return true;
 }
 
 /* What fn does to an instance: only read it, or expunge it (then each
@@ -78,13 +96,14 @@ bool find_in(struct mail_user *user, const std::string &vname, const std::string
 enum class InstanceChange { None, Expunge };
 
 /* Runs fn on each instance's mail, one transaction per folder. */
-bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_instance> &instances,
+bool for_each_instance(RecallOpenFolders &folders,
+                       const std::vector<recall_copy_instance> &instances,
                        enum mail_fetch_field fields, InstanceChange change,
                        const std::function<void(struct mail *)> &fn, std::string &error)
 {
     for (size_t i = 0; i < instances.size();) {
         const std::string &vname = instances[i].vname;
-        struct mailbox *box = recall_open_folder(user, vname, error);
+        struct mailbox *box = folders.synced(vname, error);
         if (box == NULL) {
             if (error.empty())
                 error = vname + ": no longer exists";
@@ -97,14 +116,11 @@ bool for_each_instance(struct mail_user *user, const std::vector<recall_copy_ins
             if (mail_set_uid(t.mail(), instances[i].uid))
                 fn(t.mail());
         }
-        bool ok = t.commit() == 0 &&
-                  (change == InstanceChange::None ||
-                   mailbox_sync(box, (enum mailbox_sync_flags)0) == 0);
-        if (!ok)
+        if (t.commit() < 0 || (change == InstanceChange::Expunge &&
+                               mailbox_sync(box, (enum mailbox_sync_flags)0) < 0)) {
             error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
-        mailbox_free(&box);
-        if (!ok)
             return false;
+        }
     }
     return true;
 }
@@ -187,30 +203,31 @@ bool recall_for_each_private_folder(struct mail_user *user,
     return mailbox_list_iter_deinit(&iter) == 0;
 }
 
-bool recall_copy_instances_find(struct mail_user *user, const recall::Delivery &delivery,
+bool recall_copy_instances_find(RecallOpenFolders &folders, const recall::Delivery &delivery,
                                 std::vector<recall_copy_instance> &out, std::string &error)
 {
     out.clear();
-    if (!find_in(user, delivery.mailbox, delivery.guid, out, error))
+    if (!find_in(folders, delivery.mailbox, delivery.guid, out, error))
         return false;
-    bool listed = recall_for_each_private_folder(user, [&](const struct mailbox_info *info) {
-        if (delivery.mailbox != info->vname)
-            (void)find_in(user, info->vname, delivery.guid, out, error);
-        return error.empty();
-    });
+    bool listed =
+        recall_for_each_private_folder(folders.user(), [&](const struct mailbox_info *info) {
+            if (delivery.mailbox != info->vname)
+                (void)find_in(folders, info->vname, delivery.guid, out, error);
+            return error.empty();
+        });
     if (!listed && error.empty())
         error = "listing mailboxes failed";
     return error.empty();
 }
 
-bool recall_copy_instances_inspect(struct mail_user *user, const recall::Delivery &delivery,
+bool recall_copy_instances_inspect(RecallOpenFolders &folders, const recall::Delivery &delivery,
                                    const std::vector<recall_copy_instance> &instances,
                                    recall::CopyFacts &facts, std::string &error)
 {
     facts = recall::CopyFacts();
     bool readable = true;
     bool ok = for_each_instance(
-        user, instances, MAIL_FETCH_FLAGS, InstanceChange::None,
+        folders, instances, MAIL_FETCH_FLAGS, InstanceChange::None,
         [&](struct mail *mail) {
             if (!inspect_instance(mail, delivery, facts) && readable) {
                 readable = false;
@@ -222,23 +239,25 @@ bool recall_copy_instances_inspect(struct mail_user *user, const recall::Deliver
     return ok && readable;
 }
 
-bool recall_copy_instances_expunge(struct mail_user *user, const recall::Delivery &delivery,
+bool recall_copy_instances_expunge(RecallOpenFolders &folders, const recall::Delivery &delivery,
                                    const std::vector<recall_copy_instance> &instances,
                                    std::string &error)
 {
-    if (!for_each_instance(user, instances, (enum mail_fetch_field)0, InstanceChange::Expunge,
-                           [](struct mail *mail) { mail_expunge(mail); }, error)) {
+    if (!for_each_instance(folders, instances, (enum mail_fetch_field)0,
+                           InstanceChange::Expunge, [](struct mail *mail) { mail_expunge(mail); },
+                           error)) {
         error = "expunge: " + error;
         return false;
     }
-    return recall_copy_instances_none_left(user, delivery, "the expunge", error);
+    return recall_copy_instances_none_left(folders, delivery, "the expunge", error);
 }
 
-bool recall_copy_instances_none_left(struct mail_user *user, const recall::Delivery &delivery,
-                                     const char *after, std::string &error)
+bool recall_copy_instances_none_left(RecallOpenFolders &folders,
+                                     const recall::Delivery &delivery, const char *after,
+                                     std::string &error)
 {
     std::vector<recall_copy_instance> left;
-    if (!recall_copy_instances_find(user, delivery, left, error))
+    if (!recall_copy_instances_find(folders, delivery, left, error))
         return false;
     if (!left.empty())
         error = std::to_string(left.size()) + " instance(s) still in " + left[0].vname +

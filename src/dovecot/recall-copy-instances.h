@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,29 @@ struct recall_copy_instance {
     uint32_t uid;
 };
 
+/* The folders of one user that one step of a recall works in, each opened
+   once and freed together: a step finds the copy's instances, reads them,
+   expunges them and finds again, which opened every folder four times. */
+class RecallOpenFolders {
+public:
+    explicit RecallOpenFolders(struct mail_user *user) : user_(user) {}
+    ~RecallOpenFolders() { close(); }
+    RecallOpenFolders(const RecallOpenFolders &) = delete;
+    RecallOpenFolders &operator=(const RecallOpenFolders &) = delete;
+
+    struct mail_user *user() const { return user_; }
+    /* The folder, synced now (what another process changed since is
+       seen); NULL with error empty when it does not exist, with error
+       set when it cannot be opened or synced. */
+    struct mailbox *synced(const std::string &vname, std::string &error);
+    /* Frees every folder; the user's end must come after. */
+    void close();
+
+private:
+    struct mail_user *user_;
+    std::map<std::string, struct mailbox *> boxes_;
+};
+
 /* Calls fn with each selectable folder of the user's private namespaces
    (those this process may see) until fn returns false; false when the
    listing fails. */
@@ -32,22 +56,23 @@ bool recall_for_each_private_folder(struct mail_user *user,
 
 /* The instances in the user's private folders, the delivery's mailbox
    first. false with error when a folder cannot be read. */
-bool recall_copy_instances_find(struct mail_user *user, const recall::Delivery &delivery,
+bool recall_copy_instances_find(RecallOpenFolders &folders, const recall::Delivery &delivery,
                                 std::vector<recall_copy_instance> &out, std::string &error);
 
 /* What the instances say together; genuine only if every one is the
    recorded message (Message-ID, Return-Path, content digest). */
-bool recall_copy_instances_inspect(struct mail_user *user, const recall::Delivery &delivery,
+bool recall_copy_instances_inspect(RecallOpenFolders &folders, const recall::Delivery &delivery,
                                    const std::vector<recall_copy_instance> &instances,
                                    recall::CopyFacts &facts, std::string &error);
 
 /* Never RECALLED while an instance survives (a COPY meanwhile): finds
    again after a removal; an error naming what came before if any is left. */
-bool recall_copy_instances_none_left(struct mail_user *user, const recall::Delivery &delivery,
-                                     const char *after, std::string &error);
+bool recall_copy_instances_none_left(RecallOpenFolders &folders,
+                                     const recall::Delivery &delivery, const char *after,
+                                     std::string &error);
 
 /* Expunges the instances, then finds again: an error if any is left. */
-bool recall_copy_instances_expunge(struct mail_user *user, const recall::Delivery &delivery,
+bool recall_copy_instances_expunge(RecallOpenFolders &folders, const recall::Delivery &delivery,
                                    const std::vector<recall_copy_instance> &instances,
                                    std::string &error);
 

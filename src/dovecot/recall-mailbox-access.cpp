@@ -19,18 +19,19 @@ extern "C" {
 namespace {
 
 /* The copy of one delivery in its recipient's mail (a user already open):
-   every instance of it, found again at each inspect. */
+   every instance of it, found again at each inspect, in folders opened once
+   for the whole step. */
 class UserMailbox : public recall::RecipientMailbox {
 public:
     UserMailbox(struct mail_user *user, const recall::Delivery &delivery,
                 const recall_templates &templates)
-        : user_(user), delivery_(delivery), templates_(templates) {}
+        : user_(user), folders_(user), delivery_(delivery), templates_(templates) {}
 
     bool inspect(recall::CopyFacts &facts, std::string &error) override
     {
         DataStackFrame frame;
-        if (!recall_copy_instances_find(user_, delivery_, instances_, error) ||
-            !recall_copy_instances_inspect(user_, delivery_, instances_, facts, error))
+        if (!recall_copy_instances_find(folders_, delivery_, instances_, error) ||
+            !recall_copy_instances_inspect(folders_, delivery_, instances_, facts, error))
             return false;
         /* The recipient's own setting (userdb), whoever recalls. A
            recipient whose settings were refused may be a protected one
@@ -47,7 +48,7 @@ public:
     bool expunge(std::string &error) override
     {
         DataStackFrame frame;
-        return recall_copy_instances_expunge(user_, delivery_, instances_, error);
+        return recall_copy_instances_expunge(folders_, delivery_, instances_, error);
     }
 
     bool hold(std::string &error) override
@@ -110,6 +111,7 @@ private:
 
 protected:
     struct mail_user *user_;
+    RecallOpenFolders folders_;
 
 private:
     const recall::Delivery &delivery_;
@@ -125,6 +127,8 @@ public:
         : UserMailbox(opened->user(), delivery, templates), opened_(std::move(opened))
     {
     }
+    /* The folders before their user, which opened_ ends. */
+    ~OpenedRecipientMailbox() override { folders_.close(); }
 
 private:
     std::unique_ptr<RecallOpenedUser> opened_;
