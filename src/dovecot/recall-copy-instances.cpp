@@ -7,10 +7,12 @@
 
 extern "C" {
 #include "lib.h"
+#include "array.h"
 #include "mail-namespace.h"
 #include "mail-search-build.h"
 #include "mail-storage.h"
 #include "mailbox-list-iter.h"
+#include "seq-range-array.h"
 }
 
 #include <functional>
@@ -55,22 +57,66 @@ void RecallOpenFolders::close()
 
 namespace {
 
-void search_guid(struct mailbox *box, const std::string &vname, const std::string &guid,
-                 std::vector<recall_copy_instance> &out)
+struct mailbox_status uid_status(struct mailbox *box)
 {
-    std::vector<uint32_t> uids;
-    recall_guid_uids(box, guid, uids);
-    for (uint32_t uid : uids)
-        out.push_back(recall_copy_instance{vname, uid});
+    struct mailbox_status status;
+    mailbox_get_open_status(box, (enum mailbox_status_items)(STATUS_UIDVALIDITY | STATUS_UIDNEXT),
+                            &status);
+    return status;
 }
 
 } // namespace
 
-void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids)
+void RecallOpenFolders::note_search(const std::string &vname, struct mailbox *box)
+{
+    struct mailbox_status status = uid_status(box);
+    searched_[vname] = Searched{status.uidvalidity, status.uidnext};
+}
+
+uint32_t RecallOpenFolders::unsearched_from(const std::string &vname, struct mailbox *box) const
+{
+    auto found = searched_.find(vname);
+    if (found == searched_.end() || found->second.uidvalidity != uid_status(box).uidvalidity)
+        return 1;
+    return found->second.uidnext;
+}
+
+namespace {
+
+void search_guid(struct mailbox *box, const std::string &vname, const std::string &guid,
+                 uint32_t from_uid, std::vector<recall_copy_instance> &out)
+{
+    std::vector<uint32_t> uids;
+    recall_guid_uids(box, guid, uids, from_uid);
+    for (uint32_t uid : uids)
+        out.push_back(recall_copy_instance{vname, uid});
+}
+
+/* The instances of known in box that are still there. */
+void still_there(struct mailbox *box, const std::string &vname,
+                 const std::vector<recall_copy_instance> &known,
+                 std::vector<recall_copy_instance> &out)
+{
+    MailTransaction t(box, (enum mailbox_transaction_flags)0);
+    for (const recall_copy_instance &instance : known) {
+        if (instance.vname == vname && mail_set_uid(t.mail(), instance.uid))
+            out.push_back(instance);
+    }
+}
+
+} // namespace
+
+void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids,
+                      uint32_t from_uid)
 {
     struct mail_search_args *args = mail_search_build_init();
     struct mail_search_arg *arg = mail_search_build_add(args, SEARCH_GUID);
     arg->value.str = p_strdup(args->pool, guid.c_str());
+    if (from_uid > 1) {
+        arg = mail_search_build_add(args, SEARCH_UIDSET);
+        p_array_init(&arg->value.seqset, args->pool, 1);
+        seq_range_array_add_range(&arg->value.seqset, from_uid, (uint32_t)-1);
+    }
     MailSearch search(box, args);
     struct mail *mail;
     while (search.next(&mail))
@@ -79,15 +125,24 @@ void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<
 
 namespace {
 
+/* Which messages of a folder a search looks at: all, or (for the check
+   after a removal) those it had found and those that arrived since. */
+enum class Scope { All, SinceLastSearch };
+
 /* Synced first: what another process changed (an expunge that an
    earlier, interrupted run left to be synced) must be seen. */
 bool find_in(RecallOpenFolders &folders, const std::string &vname, const std::string &guid,
+             Scope scope, const std::vector<recall_copy_instance> &known,
              std::vector<recall_copy_instance> &out, std::string &error)
 {
     struct mailbox *box = folders.synced(vname, error);
     if (box == NULL)
         return error.empty();
-    search_guid(box, vname, guid, out);
+    uint32_t from_uid = scope == Scope::All ? 1 : folders.unsearched_from(vname, box);
+    folders.note_search(vname, box);
+    if (from_uid > 1)
+        still_there(box, vname, known, out);
+    search_guid(box, vname, guid, from_uid, out);
     return true;
 }
 
@@ -203,21 +258,32 @@ bool recall_for_each_private_folder(struct mail_user *user,
     return mailbox_list_iter_deinit(&iter) == 0;
 }
 
-bool recall_copy_instances_find(RecallOpenFolders &folders, const recall::Delivery &delivery,
-                                std::vector<recall_copy_instance> &out, std::string &error)
+namespace {
+
+bool find_all(RecallOpenFolders &folders, const recall::Delivery &delivery, Scope scope,
+              const std::vector<recall_copy_instance> &known,
+              std::vector<recall_copy_instance> &out, std::string &error)
 {
     out.clear();
-    if (!find_in(folders, delivery.mailbox, delivery.guid, out, error))
+    if (!find_in(folders, delivery.mailbox, delivery.guid, scope, known, out, error))
         return false;
     bool listed =
         recall_for_each_private_folder(folders.user(), [&](const struct mailbox_info *info) {
             if (delivery.mailbox != info->vname)
-                (void)find_in(folders, info->vname, delivery.guid, out, error);
+                (void)find_in(folders, info->vname, delivery.guid, scope, known, out, error);
             return error.empty();
         });
     if (!listed && error.empty())
         error = "listing mailboxes failed";
     return error.empty();
+}
+
+} // namespace
+
+bool recall_copy_instances_find(RecallOpenFolders &folders, const recall::Delivery &delivery,
+                                std::vector<recall_copy_instance> &out, std::string &error)
+{
+    return find_all(folders, delivery, Scope::All, {}, out, error);
 }
 
 bool recall_copy_instances_inspect(RecallOpenFolders &folders, const recall::Delivery &delivery,
@@ -249,15 +315,16 @@ bool recall_copy_instances_expunge(RecallOpenFolders &folders, const recall::Del
         error = "expunge: " + error;
         return false;
     }
-    return recall_copy_instances_none_left(folders, delivery, "the expunge", error);
+    return recall_copy_instances_none_left(folders, delivery, instances, "the expunge", error);
 }
 
 bool recall_copy_instances_none_left(RecallOpenFolders &folders,
-                                     const recall::Delivery &delivery, const char *after,
-                                     std::string &error)
+                                     const recall::Delivery &delivery,
+                                     const std::vector<recall_copy_instance> &known,
+                                     const char *after, std::string &error)
 {
     std::vector<recall_copy_instance> left;
-    if (!recall_copy_instances_find(folders, delivery, left, error))
+    if (!find_all(folders, delivery, Scope::SinceLastSearch, known, left, error))
         return false;
     if (!left.empty())
         error = std::to_string(left.size()) + " instance(s) still in " + left[0].vname +

@@ -43,9 +43,20 @@ public:
     /* Frees every folder; the user's end must come after. */
     void close();
 
+    /* Notes that a search of box (just synced) saw every message it has. */
+    void note_search(const std::string &vname, struct mailbox *box);
+    /* The first UID of box that the last noted search did not see: a new
+       instance can only come with a new UID. 1 when there was no such
+       search or the folder's UIDVALIDITY changed since. */
+    uint32_t unsearched_from(const std::string &vname, struct mailbox *box) const;
+
 private:
+    struct Searched {
+        uint32_t uidvalidity, uidnext;
+    };
     struct mail_user *user_;
     std::map<std::string, struct mailbox *> boxes_;
+    std::map<std::string, Searched> searched_;
 };
 
 /* Calls fn with each selectable folder of the user's private namespaces
@@ -66,10 +77,13 @@ bool recall_copy_instances_inspect(RecallOpenFolders &folders, const recall::Del
                                    recall::CopyFacts &facts, std::string &error);
 
 /* Never RECALLED while an instance survives (a COPY meanwhile): finds
-   again after a removal; an error naming what came before if any is left. */
+   again after the removal of known (found in folders earlier), where a
+   folder searched then is searched for known and for what arrived since;
+   an error naming what came before if any is left. */
 bool recall_copy_instances_none_left(RecallOpenFolders &folders,
-                                     const recall::Delivery &delivery, const char *after,
-                                     std::string &error);
+                                     const recall::Delivery &delivery,
+                                     const std::vector<recall_copy_instance> &known,
+                                     const char *after, std::string &error);
 
 /* Expunges the instances, then finds again: an error if any is left. */
 bool recall_copy_instances_expunge(RecallOpenFolders &folders, const recall::Delivery &delivery,
@@ -88,5 +102,7 @@ bool recall_for_each_uid(struct mailbox *box, const std::vector<uint32_t> &uids,
                          const std::function<void(struct mail *)> &fn,
                          enum mailbox_sync_flags sync_flags);
 
-/* The UIDs of the GUID's instances in an open (synced) mailbox. */
-void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids);
+/* The UIDs of the GUID's instances in an open (synced) mailbox, among
+   the UIDs from from_uid on. */
+void recall_guid_uids(struct mailbox *box, const std::string &guid, std::vector<uint32_t> &uids,
+                      uint32_t from_uid = 1);

@@ -447,8 +447,8 @@ bool recall_hold_copy(struct mail_user *user, const recall::Delivery &delivery,
             }
         }
     }
-    RecallOpenFolders opened(user);
-    return recall_copy_instances_none_left(opened, delivery, "the move into the hold", error);
+    RecallOpenFolders opened(user); /* none searched yet: every folder whole */
+    return recall_copy_instances_none_left(opened, delivery, {}, "the move into the hold", error);
 }
 
 bool recall_hold_restore(struct mail_user *user, const recall::Delivery &delivery,

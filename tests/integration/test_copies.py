@@ -5,11 +5,14 @@ window deciding, and a recipient that cannot take part failing alone
 import os
 import pwd
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import unittest
 
-from harness import Dovecot, make_message, parse_rows, quota_conf, send, send_raw, sent_xrecall
+from harness import (PASSWORD, Dovecot, make_message, parse_rows, quota_conf, send, send_raw,
+                     sent_xrecall)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORTWIN = "shortwin@example.com"   # a recipient whose own window is 2 s
@@ -89,6 +92,35 @@ class EveryCopyTest(unittest.TestCase):
         typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
         self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
         self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(BOB, mid)])
+
+    @unittest.skipUnless(shutil.which("gdb"), "needs gdb (tools/setup installs it)")
+    def test_copy_made_while_the_recall_runs_is_found_after_its_expunge(self):
+        """Never RECALLED while an instance survives: a COPY made between
+        the recall's search and its expunge (doveadm recall run held at the
+        expunge by gdb, the COPY made over IMAP meanwhile) is found by the
+        search after the expunge, which looks again at what arrived since."""
+        mid, uid = send(dovecot, ALICE, [BOB])
+        conn = dovecot.imap(BOB)
+        try:
+            conn.create("Archive")
+        finally:
+            conn.logout()
+        copy = ("import imaplib; c = imaplib.IMAP4('127.0.0.1', %d); c.login(%r, %r); "
+                "c.select('INBOX'); u = c.uid('SEARCH', 'HEADER', 'Message-ID', %r)[1][0]; "
+                "print('copy', c.uid('COPY', u, 'Archive')[0]); c.logout()" %
+                (dovecot.ports["imap"], BOB, PASSWORD, mid))
+        r = subprocess.run(
+            ["gdb", "-batch", "-ex", "set breakpoint pending on",
+             "-ex", "break recall_copy_instances_expunge", "-ex", "run",
+             "-ex", "shell %s -c \"%s\"" % (sys.executable, copy), "-ex", "continue",
+             "--args", "doveadm", "-c", dovecot.conf, "-f", "tab", "recall", "run", "-u", ALICE,
+             mid], capture_output=True, text=True, timeout=120)
+        self.assertIn("copy OK", r.stdout, r.stderr)
+        self.assertIn("%s\tFAILED\t" % BOB, r.stdout, r.stderr)
+        self.assertEqual(["Archive"], [box for box, _ in everywhere(BOB, mid)])
+        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+        self.assertEqual({BOB: "RECALLED"}, parse_rows(lines)[0], text)
+        self.assertEqual([], everywhere(BOB, mid))
 
     def test_several_rcpts_to_one_user_in_one_transaction(self):
         mid, raw = make_message(ALICE, [BOB, "bob+x@example.com", "Bob@example.com"])

@@ -58,6 +58,9 @@ MUTANTS = [
     ("M11", "rule 5: a COPY or MOVE carries the download mark",
      [("src/dovecot/recall-access-hook.cpp", "    recall_fetched_mark_copy(src, dst);\n", "")],
      "test_copies.py"),
+    ("M12", "section 2: the search after the expunge looks at what arrived since the first",
+     [("src/dovecot/recall-copy-instances.cpp", "        return 1;\n    return found->second.uidnext;",
+       "        return 1;\n    return (uint32_t)-1;")], "test_copies.py"),
 ]
 
 
