@@ -82,6 +82,14 @@ def in_memory_index_fields():
     return "userdb_mail=maildir:~/Maildir:INDEX=MEMORY"
 
 
+def mail_format_fields(driver):
+    """A user's userdb fields that give them mail in another format, in
+    ~/<driver> (the instances' own is maildir)."""
+    if DOVECOT_24:
+        return "userdb_mail_driver=%s userdb_mail_path=~/%s" % (driver, driver)
+    return "userdb_mail=%s:~/%s" % (driver, driver)
+
+
 def mail_location_conf(driver, path):
     """The mail format and path lines (2.3: one mail_location)."""
     if DOVECOT_24:

@@ -11,11 +11,12 @@ import threading
 import time
 import unittest
 
-from harness import (PASSWORD, Dovecot, make_message, parse_rows, quota_conf, send, send_raw,
-                     sent_xrecall)
+from harness import (PASSWORD, Dovecot, mail_format_fields, make_message, parse_rows, quota_conf,
+                     send, send_raw, sent_xrecall)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 SHORTWIN = "shortwin@example.com"   # a recipient whose own window is 2 s
+SDBOX, MDBOX = "sdbox@example.com", "mdbox@example.com"  # mail in those formats
 FULL = "full@example.com"           # a recipient with a 30 KB quota
 
 QUOTA = quota_conf("maildir:User quota")
@@ -28,6 +29,8 @@ def setUpModule():
     dovecot = Dovecot(users={
         SHORTWIN: "userdb_recall_window=2s userdb_recall_retention=1s",
         FULL: "userdb_quota_rule=*:storage=30K",
+        SDBOX: mail_format_fields("sdbox"),
+        MDBOX: mail_format_fields("mdbox"),
     }, extra_conf=QUOTA).start()
 
 
@@ -49,6 +52,22 @@ def everywhere(user, mid):
         except AssertionError:  # no such folder
             pass
     return found
+
+
+def file_and_copy(user, mid):
+    """In webmail: the copy moved from INBOX to Archive, then copied to Trash."""
+    conn = dovecot.imap(user)
+    try:
+        for box in ("Archive", "Trash"):
+            conn.create(box)
+        conn.select("INBOX")
+        typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
+        assert conn.uid("MOVE", data[0].split()[-1], "Archive")[0] == "OK"
+        conn.select("Archive")
+        typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
+        assert conn.uid("COPY", data[0].split()[-1], "Trash")[0] == "OK"
+    finally:
+        conn.logout()
 
 
 class EveryCopyTest(unittest.TestCase):
@@ -73,25 +92,17 @@ class EveryCopyTest(unittest.TestCase):
     def test_downloaded_copy_filed_and_copied_stays_fetched(self):
         """Rule 5's mark goes with the copy (it lives in the copy's own
         index record): downloaded by POP3, then moved and copied in
-        webmail, which marks nothing itself."""
-        mid, uid = send(dovecot, ALICE, [BOB, CAROL])
-        dovecot.pop3_retr_newest(BOB)
-        conn = dovecot.imap(BOB)
-        try:
-            for box in ("Archive", "Trash"):
-                conn.create(box)
-            conn.select("INBOX")
-            typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
-            self.assertEqual("OK", conn.uid("MOVE", data[0].split()[-1], "Archive")[0])
-            conn.select("Archive")
-            typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", mid)
-            self.assertEqual("OK", conn.uid("COPY", data[0].split()[-1], "Trash")[0])
-        finally:
-            conn.logout()
-        self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(BOB, mid)])
-        typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
-        self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
-        self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(BOB, mid)])
+        webmail, which marks nothing itself; in each mail format."""
+        for user in (BOB, SDBOX, MDBOX):
+            with self.subTest(user=user):
+                mid, uid = send(dovecot, ALICE, [user, CAROL])
+                dovecot.pop3_retr_newest(user)
+                file_and_copy(user, mid)
+                self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(user, mid)])
+                typ, text, lines = sent_xrecall(dovecot, ALICE, uid)
+                self.assertEqual({user: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0],
+                                 text)
+                self.assertEqual(["Archive", "Trash"], [box for box, _ in everywhere(user, mid)])
 
     @unittest.skipUnless(shutil.which("gdb"), "needs gdb (tools/setup installs it)")
     def test_copy_made_while_the_recall_runs_is_found_after_its_expunge(self):
