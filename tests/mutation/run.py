@@ -16,7 +16,7 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ENGINE = "src/core/recall-engine.cpp"
-SENDER_CHECK = ("if (lower_ascii(d.sender) == sender && d.message_id", "if (d.message_id")
+SENDER_CHECK = ("if (lower_ascii(d.sender) != sender || d.message_id", "if (d.message_id")
 SENDER_KEY = ("return hash_key(recall::lower_ascii(sender), message_id);",
               "return hash_key(std::string(), message_id);")
 
@@ -24,7 +24,7 @@ SENDER_KEY = ("return hash_key(recall::lower_ascii(sender), message_id);",
 MUTANTS = [
     ("M1a", "rule 1: the engine's sender check", [(ENGINE, *SENDER_CHECK)], "unit"),
     ("M1b", "rule 1: the sender in the ledger key and in the engine",
-     [(ENGINE, *SENDER_CHECK), ("src/dovecot/recall-ledger-dict.cpp", *SENDER_KEY)],
+     [(ENGINE, *SENDER_CHECK), ("src/dovecot/recall-ledger-layout.cpp", *SENDER_KEY)],
      "test_imap_recall.py"),
     ("M2", "rule 2: the organization check",
      [(ENGINE, "if (lower_ascii(d.recipient_org) == org)", "if (true)")], "test_imap_recall.py"),
@@ -35,8 +35,8 @@ MUTANTS = [
      [("src/dovecot/imap-recall-args.cpp", "imap_arg_get_atom(args, &word)",
        "imap_arg_get_astring(args, &word)")], "test_hostile_input.py"),
     ("M5", "rule 13: recall goes on when the ledger cannot be written",
-     [(ENGINE, "!ledger_.mark_recalled(request.sender, request.message_id, outcome.error)",
-       "(ledger_.mark_recalled(request.sender, request.message_id, outcome.error), false)")],
+     [(ENGINE, "!ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error)",
+       "(ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error), false)")],
      "test_ledger_outage.py"),
     ("M6", "rule 12: the intent record before the expunge",
      [(ENGINE, "        if (!ledger_.store(delivery, error))\n"
@@ -44,17 +44,17 @@ MUTANTS = [
                "    }\n    if (facts.present", "    }\n    if (facts.present")],
      "test_interrupted_recall.py"),
     ("M7", "the per-user recall lock",
-     [("src/dovecot/recall-execute.cpp", "if (!request.check_only &&\n        mail_user_lock_file_create",
-       "if (false &&\n        mail_user_lock_file_create")], "test_imap_recall.py"),
+     [("src/dovecot/recall-execute.cpp", "if (writes && mail_user_lock_file_create",
+       "if (false && mail_user_lock_file_create")], "test_imap_recall.py"),
     ("M8", "a malformed setting disables recall",
-     [("src/dovecot/recall-user.cpp", "if (!recall_settings_read(user, *state, &error)) {",
+     [("src/dovecot/recall-user-lifecycle.cpp", "if (!recall_settings_read(user, *state, &error)) {",
        "if (!recall_settings_read(user, *state, &error) && false) {")], "test_delivery_ledger.py"),
     ("M9", "the 1 s bound on the ledger wait at the end of a delivery",
      [("src/dovecot/recall-dict-wait.h", "kRecallDictWaitMsecs = 1000", "kRecallDictWaitMsecs = 60000")],
      "test_delivery_ledger.py"),
     ("M10", "the audit event",
-     [("src/dovecot/recall-execute.cpp", 'e_info(event, "recall: %s %s by %s',
-       'if (0) e_info(event, "recall: %s %s by %s')], "test_doveadm_recall.py"),
+     [("src/dovecot/recall-execute.cpp", 'e_info(event, "%s of %s by %s: %s',
+       'if (0) e_info(event, "%s of %s by %s: %s')], "test_doveadm_recall.py"),
     ("M11", "rule 5: a COPY or MOVE carries the download mark",
      [("src/dovecot/recall-access-hook.cpp", "    recall_fetched_mark_copy(src, dst);\n", "")],
      "test_copies.py"),
