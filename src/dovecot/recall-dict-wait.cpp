@@ -73,11 +73,16 @@ void recall_dict_close(struct dict **dict)
     *dict = nullptr;
 }
 
+/* Bounded like a user's end: dict_wait() would keep a process whose ledger
+   hangs for the dict client's timeout, 30 s per pending operation, and
+   dovecot-lda's MTA waits for it to exit. A dict still busy then cannot be
+   closed (dict_deinit() asserts that no commit is in flight): the process
+   ends with it, and its operations are lost, as the user's end logged. */
 void recall_dict_close_all(void)
 {
     for (struct dict *&dict : draining) {
-        dict_wait(dict);
-        dict_deinit(&dict);
+        if (recall_dict_wait_bounded(dict, kRecallDictWaitMsecs))
+            dict_deinit(&dict);
     }
     draining.clear();
 }

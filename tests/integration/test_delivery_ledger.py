@@ -181,6 +181,28 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(0, r.returncode, r.stderr)
         self.assertIn("RECALLABLE", r.stdout)
 
+    def test_hung_ledger_holds_dovecot_lda_one_second_at_most(self):
+        """dovecot-lda writes its user's record itself and waits for it at
+        the user's end, for 1 s at most (kRecallDictWaitMsecs)."""
+        d = self.dovecot
+        send(d, ALICE, [BOB])  # the dict server is running
+        pids = d.pids("dict")
+        self.assertTrue(pids)
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            mid, raw = make_message(ALICE, [CAROL])
+            started = time.time()
+            r = d.lda_deliver(ALICE, CAROL, raw)
+            elapsed = time.time() - started
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertLess(elapsed, 3.0, "a hung ledger held dovecot-lda up")
+        self.assertIn(b"ledger did not answer within 1000 ms", r.stderr + d.log_text().encode())
+        self.assertIn(mid, d.message_ids(CAROL))
+
     def test_malformed_settings_disable_recall_not_delivery(self):
         d = self.dovecot
         # 2.4 parses its typed settings itself, and names them its way.
