@@ -1,6 +1,7 @@
 """Deliveries and the ledger: LMTP and dovecot-lda, every dict backend,
 an unreachable ledger, malformed settings (SPEC rules 12-13, sections 6-7)."""
 
+import contextlib
 import os
 import signal
 import time
@@ -155,20 +156,28 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(75, r.returncode, r.stderr)
         self.assertIn(mid, d.message_ids(BOB))
 
-    def test_hung_ledger_does_not_hold_up_delivery(self):
-        d = self.dovecot
-        send(d, ALICE, [BOB])  # the dict server is running
-        pids = d.pids("dict")
+    @contextlib.contextmanager
+    def ledger_hung(self):
+        """The dict server running (a delivery started it), then stopped
+        (SIGSTOP: it takes connections and answers nothing) until the
+        block ends."""
+        send(self.dovecot, ALICE, [BOB])
+        pids = self.dovecot.pids("dict")
         self.assertTrue(pids)
         for pid in pids:
             os.kill(pid, signal.SIGSTOP)
         try:
-            started = time.time()
-            mid, uid = send(d, ALICE, [CAROL], committed=False)
-            elapsed = time.time() - started
+            yield
         finally:
             for pid in pids:
                 os.kill(pid, signal.SIGCONT)
+
+    def test_hung_ledger_does_not_hold_up_delivery(self):
+        d = self.dovecot
+        with self.ledger_hung():
+            started = time.time()
+            mid, uid = send(d, ALICE, [CAROL], committed=False)
+            elapsed = time.time() - started
         # LMTP does not wait for the ledger at all (its group commit does).
         self.assertLess(elapsed, 1.0, "a hung ledger held delivery up")
         self.assertIn(mid, d.message_ids(CAROL))
@@ -185,19 +194,11 @@ class DeliveryTest(unittest.TestCase):
         """dovecot-lda writes its user's record itself and waits for it at
         the user's end, for 1 s at most (kRecallDictWaitMsecs)."""
         d = self.dovecot
-        send(d, ALICE, [BOB])  # the dict server is running
-        pids = d.pids("dict")
-        self.assertTrue(pids)
-        for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
-        try:
-            mid, raw = make_message(ALICE, [CAROL])
+        mid, raw = make_message(ALICE, [CAROL])
+        with self.ledger_hung():
             started = time.time()
             r = d.lda_deliver(ALICE, CAROL, raw)
             elapsed = time.time() - started
-        finally:
-            for pid in pids:
-                os.kill(pid, signal.SIGCONT)
         self.assertEqual(0, r.returncode, r.stderr)
         self.assertLess(elapsed, 3.0, "a hung ledger held dovecot-lda up")
         self.assertIn(b"ledger did not answer within 1000 ms", r.stderr + d.log_text().encode())
