@@ -32,17 +32,21 @@ struct mailbox *recall_open_folder(struct mail_user *user, const std::string &vn
     return NULL;
 }
 
-struct mailbox *RecallOpenFolders::synced(const std::string &vname, std::string &error)
+struct mailbox *RecallOpenFolders::opened(const std::string &vname, std::string &error)
 {
     auto found = boxes_.find(vname);
-    struct mailbox *box = found != boxes_.end() ? found->second : NULL;
-    if (box == NULL) {
-        box = recall_open_folder(user_, vname, error);
-        if (box == NULL)
-            return NULL;
+    if (found != boxes_.end())
+        return found->second;
+    struct mailbox *box = recall_open_folder(user_, vname, error);
+    if (box != NULL)
         boxes_.emplace(vname, box);
-    }
-    if (mailbox_sync(box, (enum mailbox_sync_flags)0) == 0)
+    return box;
+}
+
+struct mailbox *RecallOpenFolders::synced(const std::string &vname, std::string &error)
+{
+    struct mailbox *box = opened(vname, error);
+    if (box == NULL || mailbox_sync(box, (enum mailbox_sync_flags)0) == 0)
         return box;
     error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
     return NULL;
@@ -146,19 +150,22 @@ bool find_in(RecallOpenFolders &folders, const std::string &vname, const std::st
     return true;
 }
 
-/* What fn does to an instance: only read it, or expunge it (then each
-   folder is synced after its commit, so that the expunges take effect). */
-enum class InstanceChange { None, Expunge };
+/* How current a folder must be for fn: as the search that found the
+   instances just left it (reading them), or synced again (expunging them
+   after the ledger's intent was written). The search after an expunge
+   syncs each folder, which makes the expunges take effect. */
+enum class FolderView { AsFound, SyncedNow };
 
 /* Runs fn on each instance's mail, one transaction per folder. */
 bool for_each_instance(RecallOpenFolders &folders,
                        const std::vector<recall_copy_instance> &instances,
-                       enum mail_fetch_field fields, InstanceChange change,
+                       enum mail_fetch_field fields, FolderView view,
                        const std::function<void(struct mail *)> &fn, std::string &error)
 {
     for (size_t i = 0; i < instances.size();) {
         const std::string &vname = instances[i].vname;
-        struct mailbox *box = folders.synced(vname, error);
+        struct mailbox *box = view == FolderView::AsFound ? folders.opened(vname, error)
+                                                          : folders.synced(vname, error);
         if (box == NULL) {
             if (error.empty())
                 error = vname + ": no longer exists";
@@ -171,8 +178,7 @@ bool for_each_instance(RecallOpenFolders &folders,
             if (mail_set_uid(t.mail(), instances[i].uid))
                 fn(t.mail());
         }
-        if (t.commit() < 0 || (change == InstanceChange::Expunge &&
-                               mailbox_sync(box, (enum mailbox_sync_flags)0) < 0)) {
+        if (t.commit() < 0) {
             error = vname + ": " + mailbox_get_last_internal_error(box, NULL);
             return false;
         }
@@ -293,7 +299,7 @@ bool recall_copy_instances_inspect(RecallOpenFolders &folders, const recall::Del
     facts = recall::CopyFacts();
     bool readable = true;
     bool ok = for_each_instance(
-        folders, instances, MAIL_FETCH_FLAGS, InstanceChange::None,
+        folders, instances, MAIL_FETCH_FLAGS, FolderView::AsFound,
         [&](struct mail *mail) {
             if (!inspect_instance(mail, delivery, facts) && readable) {
                 readable = false;
@@ -309,9 +315,8 @@ bool recall_copy_instances_expunge(RecallOpenFolders &folders, const recall::Del
                                    const std::vector<recall_copy_instance> &instances,
                                    std::string &error)
 {
-    if (!for_each_instance(folders, instances, (enum mail_fetch_field)0,
-                           InstanceChange::Expunge, [](struct mail *mail) { mail_expunge(mail); },
-                           error)) {
+    if (!for_each_instance(folders, instances, (enum mail_fetch_field)0, FolderView::SyncedNow,
+                           [](struct mail *mail) { mail_expunge(mail); }, error)) {
         error = "expunge: " + error;
         return false;
     }

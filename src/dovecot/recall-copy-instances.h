@@ -36,9 +36,11 @@ public:
     RecallOpenFolders &operator=(const RecallOpenFolders &) = delete;
 
     struct mail_user *user() const { return user_; }
-    /* The folder, synced now (what another process changed since is
-       seen); NULL with error empty when it does not exist, with error
-       set when it cannot be opened or synced. */
+    /* The folder, opened once; NULL with error empty when it does not
+       exist, with error set when it cannot be opened. */
+    struct mailbox *opened(const std::string &vname, std::string &error);
+    /* The same, synced now (what another process changed since is seen);
+       error set too when it cannot be synced. */
     struct mailbox *synced(const std::string &vname, std::string &error);
     /* Frees every folder; the user's end must come after. */
     void close();

@@ -77,8 +77,7 @@ class RealClientsTest(unittest.TestCase):
         with open(rc, "w") as f:
             f.write(rc_text)
         os.chmod(rc, 0o600)  # fetchmail refuses a readable one
-        return subprocess.run(argv + [rc] if rc_name == "mbsyncrc" else argv + ["-f", rc],
-                              capture_output=True, text=True, timeout=60, env=env)
+        return subprocess.run(argv + [rc], capture_output=True, text=True, timeout=60, env=env)
 
     def test_mbsync_and_fetchmail_downloads_are_fetched(self):
         mid, _ = send(dovecot, ALICE, [BOB, CAROL, MALLORY])
@@ -92,7 +91,7 @@ class RealClientsTest(unittest.TestCase):
         self.assertEqual(1, len(downloaded), r.stdout)
 
         received = os.path.join(self.dir, "fetched.eml")
-        r = self.run_client(["fetchmail", "--nosyslog"], "fetchmailrc", FETCHMAILRC.format(
+        r = self.run_client(["fetchmail", "--nosyslog", "-f"], "fetchmailrc", FETCHMAILRC.format(
             port=dovecot.ports["pop3"], user=CAROL, password=PASSWORD, path=received),
             env=dict(os.environ, FETCHMAILHOME=self.dir))
         self.assertEqual(0, r.returncode, r.stdout + r.stderr)
