@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Instructions of one POP3 or IMAP session that downloads nothing, with
+and without the plugin: the noise-free figure behind P2's per-session cost
+(docs/BENCHMARKS.md).
+
+    tests/bench/session_instructions.py [--with-conf FILE ...]
+
+As root, after make and make install, with valgrind installed. For each
+Dovecot (stock; the plugin; the plugin with each FILE's settings added
+last, as tests/bench/run --with-conf does) it runs the mail process of one
+pre-authenticated session (`pop3 -u` / `imap -u`: log in, QUIT or LOGOUT)
+under callgrind, as the mail user's uid, and prints its instructions and
+those it adds to stock. Instructions leave out the kernel's share (mapping
+and faulting in the modules), so they rank variants but do not give CPU
+time. The login process is not part of it: it is the same with and
+without the plugin."""
+
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+from harness import Dovecot  # noqa: E402
+
+USER = "u0@example.com"
+QUIT = {"pop3": b"QUIT\r\n", "imap": b"a LOGOUT\r\n"}
+
+
+def session_instructions(dovecot, protocol):
+    """Instructions of one session's mail process. Dovecot re-executes the
+    binary through doveconf, hence --trace-children; the process runs as
+    nobody (the harness's mail uid) so that callgrind can write its file
+    after Dovecot drops privileges."""
+    session = ["/usr/lib/dovecot/" + protocol, "-c", dovecot.conf, "-u", USER]
+    # A first session creates the user's mailbox and indexes: not measured.
+    subprocess.run(session, input=QUIT[protocol], check=True, capture_output=True)
+    out_dir = tempfile.mkdtemp(prefix="recall-session-cg-")
+    os.chmod(out_dir, 0o1777)
+    cmd = ["runuser", "-u", "nobody", "--", "valgrind", "--tool=callgrind",
+           "--trace-children=yes", "--callgrind-out-file=%s/cg.%%p" % out_dir] + session
+    subprocess.run(cmd, input=QUIT[protocol], check=True, capture_output=True)
+    totals = []
+    for path in glob.glob(os.path.join(out_dir, "cg.*")):
+        with open(path) as f:
+            totals += [int(line.split()[1]) for line in f
+                       if line.startswith(("summary:", "totals:"))][:1]
+    subprocess.run(["rm", "-rf", out_dir], check=True)
+    if len(totals) != 1:
+        raise SystemExit("expected one callgrind file of the %s process, found %d" %
+                         (protocol, len(totals)))
+    return totals[0]
+
+
+def variants(args):
+    yield "stock", Dovecot(users={USER: ""}, plugin=False)
+    yield "plugin", Dovecot(users={USER: ""})
+    for path in args.with_conf:
+        with open(path) as f:
+            yield os.path.basename(path), Dovecot(users={USER: ""}, extra_conf=f.read())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--with-conf", metavar="FILE", nargs="*", default=[],
+                        help="settings added last to the plugin's Dovecot, one variant each")
+    args = parser.parse_args()
+    stock = {}
+    for name, dovecot in variants(args):
+        dovecot.start()
+        try:
+            for protocol in ("pop3", "imap"):
+                count = session_instructions(dovecot, protocol)
+                stock.setdefault(protocol, count)
+                print("%-4s %-22s %9d instructions, added %+9d" %
+                      (protocol, name, count, count - stock[protocol]), flush=True)
+        finally:
+            dovecot.stop()
+
+
+if __name__ == "__main__":
+    main()
