@@ -263,6 +263,7 @@ Outcome Engine::run(const Request &request)
                                   request.check_only ? Act::Look : Act::Recall, marker,
                                   outcome.recalled_now);
               });
+    finish_run(outcome);
 
     outcome.result = overall_result(outcome.rows, request.check_only);
     for (const Row &row : outcome.rows) {
@@ -392,7 +393,12 @@ Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box, const Reca
         return row_for(delivery, State::Protected);
     bool recalled_now = false;
     // The recipient may have the notice from the recall of an earlier copy.
-    return recall_copy(delivery, box, facts, marker, Notice::MaybeSaved, recalled_now);
+    Row row = recall_copy(delivery, box, facts, marker, Notice::MaybeSaved, recalled_now);
+    if (!write_completed(error)) {
+        row.reason = "ledger: " + error;
+        completed_.clear();
+    }
+    return row;
 }
 
 // Intent first, then expunge (or hold), notice and completion, so that a
@@ -407,8 +413,13 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
         delivery.held_until = rules.hold_secs > 0 ? clock_.now() + rules.hold_secs : 0;
         // The record must outlive the hold: a restore starts from it.
         delivery.expires_at = std::max(delivery.expires_at, delivery.held_until);
-        if (!ledger_.store(delivery, error))
+        // The completions of the copies recalled before ride with this
+        // intent: one ledger commit per copy, not two.
+        std::vector<Delivery> writes = completed_;
+        writes.push_back(delivery);
+        if (!ledger_.store(writes, error))
             return row_for(delivery, State::Failed, "ledger: " + error);
+        completed_.clear();
     }
     if (facts.present && !(delivery.held_until > 0 ? box.hold(error) : box.expunge(error)))
         return row_for(delivery, State::Failed, error);
@@ -416,11 +427,37 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
         return row_for(delivery, State::Failed, error);
     delivery.progress = Progress::Recalled;
     recalled_now = true;
-    // The copy is gone and the notice is there: RECALLED is the truth even
-    // when this last write fails; the next run finishes the record.
-    if (!ledger_.store(delivery, error))
-        return row_for(delivery, State::Recalled, "ledger: " + error);
+    // The copy is gone and the notice is there: RECALLED is the truth. The
+    // record says so with the next copy's intent or at the end of the run
+    // (write_completed); until then it says Recalling, and a run that
+    // finds it so (after a crash) finishes it.
+    completed_.push_back(delivery);
     return row_for(delivery, State::Recalled);
+}
+
+bool Engine::write_completed(std::string &error)
+{
+    if (!completed_.empty() && !ledger_.store(completed_, error))
+        return false;
+    completed_.clear();
+    return true;
+}
+
+// Rows stay RECALLED when their completion could not be written (the copy
+// is gone); the reason is logged, and the next run finishes the records.
+void Engine::finish_run(Outcome &outcome)
+{
+    std::string error;
+    if (write_completed(error))
+        return;
+    std::set<std::string> unwritten;
+    for (const Delivery &d : completed_)
+        unwritten.insert(lower_ascii(d.recipient_address));
+    for (Row &row : outcome.rows) {
+        if (row.internal && row.reason.empty() && unwritten.count(lower_ascii(row.address)) > 0)
+            row.reason = "ledger: " + error;
+    }
+    completed_.clear();
 }
 
 // Copies back first, then the notice goes, then the record says so: a
@@ -446,7 +483,7 @@ Row Engine::restore_copy(Delivery &delivery)
     delivery.notice_due = false;
     // The copy is back: RESTORED even when this write fails (a rerun
     // finds nothing left in the hold and finishes the record).
-    if (!ledger_.store(delivery, error))
+    if (!ledger_.store({delivery}, error))
         return row_for(delivery, State::Restored, "ledger: " + error);
     return row_for(delivery, State::Restored);
 }

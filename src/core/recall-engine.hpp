@@ -126,6 +126,11 @@ private:
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
                     const RecallMarker &rules, Notice notice, bool &recalled_now);
     Row restore_copy(Delivery &delivery);
+    // Writes the completions not written yet; false with error when the
+    // ledger refused them.
+    bool write_completed(std::string &error);
+    // The end of a recall: the last completions written.
+    void finish_run(Outcome &outcome);
     bool notify(Delivery &delivery, RecipientMailbox &box, Notice notice, std::string &error);
 
     Ledger &ledger_;
@@ -136,6 +141,9 @@ private:
     std::set<std::string> notified_;
     // Recipients with more than one tracked copy of the message.
     std::set<std::string> several_copies_;
+    // Copies recalled in this run whose records do not say so yet: they
+    // are written with the next copy's intent, or by write_completed().
+    std::vector<Delivery> completed_;
     // How often the ledger was given a moment for records on their way.
     unsigned awaits_ = 0;
 };

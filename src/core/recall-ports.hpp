@@ -26,9 +26,9 @@ public:
     // Every record of this (sender, Message-ID), expired ones included.
     virtual LookupStatus deliveries(const std::string &sender, const std::string &message_id,
                                     std::vector<Delivery> &out, std::string &error) = 0;
-    // Stores the record now (synchronously): the engine relies on it
-    // being durable before it touches the mailbox.
-    virtual bool store(const Delivery &delivery, std::string &error) = 0;
+    // Stores the records now, in one transaction (synchronously): the
+    // engine relies on them being durable before it touches the mailbox.
+    virtual bool store(const std::vector<Delivery> &deliveries, std::string &error) = 0;
     // Notes that this message is being recalled, so that a copy delivered
     // later is recalled on arrival (rule 11), by the marker's rules.
     virtual bool mark_recalled(const std::string &sender, const std::string &message_id,

@@ -238,12 +238,14 @@ recall::LookupStatus DictLedger::deliveries(const std::string &sender,
 
 /* Only a hold gives a record a later expiry: the expiry index follows
    it, and the held copy is listed for prune to purge its hold. */
-bool DictLedger::store(const recall::Delivery &delivery, std::string &error)
+bool DictLedger::store(const std::vector<recall::Delivery> &deliveries, std::string &error)
 {
     struct dict_op_settings set = no_user_settings();
     struct dict_transaction_context *trans = dict_transaction_begin(dict_, &set);
-    dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
-    if (delivery.held_until > 0) {
+    for (const recall::Delivery &delivery : deliveries) {
+        dict_set(trans, delivery_key(delivery).c_str(), recall::encode_delivery(delivery).c_str());
+        if (delivery.held_until == 0)
+            continue;
         index_expiry(trans, delivery);
         std::string held = "v=";
         held += recall::kFieldsVersion;

@@ -31,7 +31,7 @@ public:
     recall::LookupStatus deliveries(const std::string &sender, const std::string &message_id,
                                     std::vector<recall::Delivery> &out,
                                     std::string &error) override;
-    bool store(const recall::Delivery &delivery, std::string &error) override;
+    bool store(const std::vector<recall::Delivery> &deliveries, std::string &error) override;
     /* All lookups are sent at once, then answered together. */
     bool marks(const std::vector<recall::Delivery> &copies, std::vector<recall::CopyMarks> &out,
                std::string &error) override;

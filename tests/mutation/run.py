@@ -39,9 +39,9 @@ MUTANTS = [
        "(ledger_.mark_recalled(request.sender, request.message_id, marker, outcome.error), false)")],
      "test_ledger_outage.py"),
     ("M6", "rule 12: the intent record before the expunge",
-     [(ENGINE, "        if (!ledger_.store(delivery, error))\n"
+     [(ENGINE, "        if (!ledger_.store(writes, error))\n"
                "            return row_for(delivery, State::Failed, \"ledger: \" + error);\n"
-               "    }\n    if (facts.present", "    }\n    if (facts.present")],
+               "        completed_.clear();\n", "        completed_.clear();\n")],
      "test_interrupted_recall.py"),
     ("M7", "the per-user recall lock",
      [("src/dovecot/recall-execute.cpp", "if (writes && mail_user_lock_file_create",
@@ -61,6 +61,8 @@ MUTANTS = [
     ("M12", "section 2: the search after the expunge looks at what arrived since the first",
      [("src/dovecot/recall-copy-instances.cpp", "        return 1;\n    return found->second.uidnext;",
        "        return 1;\n    return (uint32_t)-1;")], "test_copies.py"),
+    ("M13", "rule 12: a recall's last completions written at its end",
+     [(ENGINE, "    finish_run(outcome);\n", "")], "unit"),
 ]
 
 

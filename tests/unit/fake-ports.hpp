@@ -87,7 +87,9 @@ public:
         return true;
     }
 
-    bool store(const Delivery &d, std::string &error) override
+    int stores = 0; // transactions
+
+    bool store(const std::vector<Delivery> &deliveries, std::string &error) override
     {
         if (fail_stores_after == 0) {
             error = "write failed";
@@ -95,7 +97,9 @@ public:
         }
         if (fail_stores_after > 0)
             fail_stores_after--;
-        add(d);
+        stores++;
+        for (const Delivery &d : deliveries)
+            add(d);
         return true;
     }
 };

@@ -29,6 +29,8 @@ class EngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(download_mark_in_the_copy_keeps_it);
     CPPUNIT_TEST(interrupted_recall_resumes_without_duplicates);
     CPPUNIT_TEST(intent_write_failure_leaves_copy);
+    CPPUNIT_TEST(completion_rides_with_the_next_intent);
+    CPPUNIT_TEST(unwritten_completion_is_finished_by_the_next_run);
     CPPUNIT_TEST(unreadable_marks_fail_the_copy);
     CPPUNIT_TEST(marks_are_asked_once_per_run);
     CPPUNIT_TEST(recall_is_marked_check_is_not);
@@ -332,6 +334,42 @@ public:
         CPPUNIT_ASSERT_EQUAL(State::Failed, state_of(o, "bob@example.com"));
         CPPUNIT_ASSERT(boxes.copies["bob@example.com"].present);
         CPPUNIT_ASSERT_EQUAL(Result::Failure, o.result);
+    }
+
+    void completion_rides_with_the_next_intent()
+    {
+        ledger.add(delivery("dan@example.com"));
+        Outcome o = run(request());
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, o.result);
+        // Three intents, the first two carrying the completion before them,
+        // and the last completion at the end: four commits, not six.
+        CPPUNIT_ASSERT_EQUAL(4, ledger.stores);
+        for (const char *user : {"bob@example.com", "carol@example.com", "dan@example.com"})
+            CPPUNIT_ASSERT(record_of(user).progress == Progress::Recalled);
+    }
+
+    void unwritten_completion_is_finished_by_the_next_run()
+    {
+        ledger.fail_stores_after = 2; // both intents; the last completion fails
+        Outcome first = run(request());
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, first.result);
+        // Records are listed in key order: carol's copy is recalled last.
+        CPPUNIT_ASSERT(record_of("bob@example.com").progress == Progress::Recalled);
+        CPPUNIT_ASSERT(record_of("carol@example.com").progress == Progress::Recalling);
+        for (const Row &row : first.rows)
+            CPPUNIT_ASSERT_EQUAL(std::string(row.address == "carol@example.com"
+                                                 ? "ledger: write failed"
+                                                 : ""),
+                                 row.reason);
+
+        ledger.fail_stores_after = -1;
+        Outcome second = run(request());
+        CPPUNIT_ASSERT_EQUAL(Result::Complete, second.result);
+        for (const char *user : {"bob@example.com", "carol@example.com"}) {
+            CPPUNIT_ASSERT(record_of(user).progress == Progress::Recalled);
+            CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].expunges);
+            CPPUNIT_ASSERT_EQUAL(1, boxes.copies[user].notices);
+        }
     }
 
     void unreadable_marks_fail_the_copy()
