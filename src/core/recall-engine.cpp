@@ -394,10 +394,8 @@ Row Engine::recall_arrival(Delivery &delivery, RecipientMailbox &box, const Reca
     bool recalled_now = false;
     // The recipient may have the notice from the recall of an earlier copy.
     Row row = recall_copy(delivery, box, facts, marker, Notice::MaybeSaved, recalled_now);
-    if (!write_completed(error)) {
+    if (!write_completed(error).empty())
         row.reason = "ledger: " + error;
-        completed_.clear();
-    }
     return row;
 }
 
@@ -435,12 +433,13 @@ Row Engine::recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFac
     return row_for(delivery, State::Recalled);
 }
 
-bool Engine::write_completed(std::string &error)
+std::vector<Delivery> Engine::write_completed(std::string &error)
 {
-    if (!completed_.empty() && !ledger_.store(completed_, error))
-        return false;
+    std::vector<Delivery> pending = std::move(completed_);
     completed_.clear();
-    return true;
+    if (pending.empty() || ledger_.store(pending, error))
+        return {};
+    return pending;
 }
 
 // Rows stay RECALLED when their completion could not be written (the copy
@@ -448,16 +447,13 @@ bool Engine::write_completed(std::string &error)
 void Engine::finish_run(Outcome &outcome)
 {
     std::string error;
-    if (write_completed(error))
-        return;
     std::set<std::string> unwritten;
-    for (const Delivery &d : completed_)
+    for (const Delivery &d : write_completed(error))
         unwritten.insert(lower_ascii(d.recipient_address));
     for (Row &row : outcome.rows) {
         if (row.internal && row.reason.empty() && unwritten.count(lower_ascii(row.address)) > 0)
             row.reason = "ledger: " + error;
     }
-    completed_.clear();
 }
 
 // Copies back first, then the notice goes, then the record says so: a

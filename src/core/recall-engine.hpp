@@ -126,9 +126,9 @@ private:
     Row recall_copy(Delivery &delivery, RecipientMailbox &box, const CopyFacts &facts,
                     const RecallMarker &rules, Notice notice, bool &recalled_now);
     Row restore_copy(Delivery &delivery);
-    // Writes the completions not written yet; false with error when the
-    // ledger refused them.
-    bool write_completed(std::string &error);
+    // Writes the completions not written yet; returns those the ledger
+    // refused, with error (their records say Recalling until a next run).
+    std::vector<Delivery> write_completed(std::string &error);
     // The end of a recall: the last completions written.
     void finish_run(Outcome &outcome);
     bool notify(Delivery &delivery, RecipientMailbox &box, Notice notice, std::string &error);
