@@ -5,15 +5,18 @@ noise-free figure behind P1 (docs/BENCHMARKS.md).
     tests/bench/instructions.py [--deliveries 400] [--recipients 1] [--top 25]
 
 As root, after make and make install, with valgrind installed. Each private
-Dovecot runs its only lmtp process under callgrind; after a warm-up its
+Dovecot runs its only lmtp process, and the plugin's Dovecot also its dict
+servers (the ledger's writers), under callgrind; after a warm-up their
 counters are zeroed, --deliveries are made at one connection, and the
-counters are dumped. Prints instructions per delivery of each and the
-difference, and with --top the plugin's functions that cost the most
-(inclusive)."""
+counters are dumped. Prints instructions per delivery of each process and
+the difference, and with --top the plugin's functions that cost the most in
+lmtp (inclusive)."""
 
 import argparse
 import glob
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,12 +30,26 @@ BENCH = os.path.join(REPO, "tools", "recall-bench", "recall-bench")
 USERS = 20
 
 
+SERVICES = ("lmtp", "dict")
+# A dict server's work is counted inside its I/O and timeout callbacks only:
+# its start (valgrind's and its own) is left out without callgrind_control,
+# which cannot reach a process of another uid blocked in a system call.
+DICT_COLLECT = "--collect-atstart=no --toggle-collect=io_loop_call_io " \
+    "--toggle-collect=io_loop_handle_timeouts"
+
+
 def callgrind_conf(out_dir):
+    """lmtp's only process and every dict server under callgrind, dumping in
+    out_dir/<service>/ (a dict server serves one connection at a time, so
+    their number stays Dovecot's)."""
     return """service lmtp {
   process_limit = 1
-  executable = /usr/bin/valgrind --tool=callgrind --callgrind-out-file=%s/cg.%%p /usr/lib/dovecot/lmtp
+  executable = /usr/bin/valgrind --tool=callgrind --callgrind-out-file=%s/lmtp/cg.%%p /usr/lib/dovecot/lmtp
 }
-""" % out_dir
+service dict {
+  executable = /usr/bin/valgrind --tool=callgrind %s --callgrind-out-file=%s/dict/cg.%%p /usr/lib/dovecot/dict
+}
+""" % (out_dir, DICT_COLLECT, out_dir)
 
 
 def deliver(dovecot, messages, recipients):
@@ -43,13 +60,28 @@ def deliver(dovecot, messages, recipients):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
-def lmtp_pid(out_dir):
-    found = subprocess.run(["pgrep", "-f", "callgrind-out-file=%s/" % out_dir],
+def service_pids(out_dir, service):
+    """The PIDs of the service's processes under callgrind (none for dict
+    in the Dovecot without the plugin)."""
+    found = subprocess.run(["pgrep", "-f", "callgrind-out-file=%s/%s/" % (out_dir, service)],
                            capture_output=True, text=True)
-    pids = [int(pid) for pid in found.stdout.split()]
-    if len(pids) != 1:
-        raise SystemExit("expected one lmtp process, found %r" % pids)
-    return pids[0]
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def callgrind_control(option, pid):
+    subprocess.run(["callgrind_control", option, str(pid)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def end_processes(pids):
+    """SIGTERM, then waits until they are gone (their dumps written)."""
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.time() + 30
+    while any(os.path.exists("/proc/%d" % pid) for pid in pids):
+        if time.time() > deadline:
+            raise SystemExit("processes %r did not end" % pids)
+        time.sleep(0.1)
 
 
 def total_instructions(path):
@@ -61,31 +93,45 @@ def total_instructions(path):
 
 
 def measure(plugin, args):
+    """The dumps of the measured deliveries, by service: lmtp's counters
+    zeroed after the warm-up and dumped after the deliveries; the dict
+    servers of the warm-up ended, those of the deliveries counted whole."""
     out_dir = "/tmp/recall-callgrind-%s" % ("plugin" if plugin else "stock")
     subprocess.run(["rm", "-rf", out_dir], check=True)
-    os.makedirs(out_dir)
-    os.chmod(out_dir, 0o1777)
+    for service in SERVICES:
+        os.makedirs(os.path.join(out_dir, service))
+        os.chmod(os.path.join(out_dir, service), 0o1777)
     users = {"u%d@example.com" % n: "" for n in range(USERS)}
     dovecot = Dovecot(users=users, plugin=plugin, extra_conf=callgrind_conf(out_dir))
     try:
         dovecot.start()
         deliver(dovecot, 50, args.recipients)  # warm-up: caches, first user set-ups
         dovecot.wait_committed() if plugin else None
-        pid = lmtp_pid(out_dir)
-        subprocess.run(["callgrind_control", "--zero", str(pid)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end_processes(service_pids(out_dir, "dict"))
+        lmtp = service_pids(out_dir, "lmtp")
+        if len(lmtp) != 1:
+            raise SystemExit("expected one lmtp process, found %r" % lmtp)
+        callgrind_control("--zero", lmtp[0])
+        warmed_up = set(os.listdir(os.path.join(out_dir, "dict")))
         deliver(dovecot, args.deliveries // args.recipients, args.recipients)
         if plugin:
             dovecot.wait_committed()
             time.sleep(0.5)  # the marker lookups after the last commit
-        subprocess.run(["callgrind_control", "--dump", str(pid)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        callgrind_control("--dump", lmtp[0])
+        dict_pids = service_pids(out_dir, "dict")
+        # valgrind made each dump file as root, before the dict server
+        # dropped to its own uid: that uid writes it at the end.
+        for name in os.listdir(os.path.join(out_dir, "dict")):
+            shutil.chown(os.path.join(out_dir, "dict", name), user="dovecot")
     finally:
         dovecot.stop()
-    dumps = sorted(glob.glob(os.path.join(out_dir, "cg.%d.*" % pid)))
-    if not dumps:
-        raise SystemExit("callgrind wrote nothing in " + out_dir)
-    return dumps[-1]
+    end_processes([pid for pid in dict_pids if os.path.exists("/proc/%d" % pid)])
+    lmtp_dumps = sorted(glob.glob(os.path.join(out_dir, "lmtp", "cg.%d.*" % lmtp[0])))
+    if not lmtp_dumps:
+        raise SystemExit("callgrind wrote nothing for lmtp")
+    dict_dumps = [os.path.join(out_dir, "dict", name)
+                  for name in os.listdir(os.path.join(out_dir, "dict")) if name not in warmed_up]
+    return {"lmtp": [lmtp_dumps[-1]], "dict": dict_dumps}
 
 
 def top_functions(dump, count):
@@ -104,15 +150,20 @@ def main():
     args = parser.parse_args()
     stock = measure(False, args)
     plugin = measure(True, args)
-    per = {name: total_instructions(dump) / args.deliveries
-           for name, dump in (("stock", stock), ("plugin", plugin))}
-    print("instructions per delivery, lmtp, %d rcpt/txn: stock %.0f, plugin %.0f, "
-          "added %.0f (%+.1f %%)" % (args.recipients, per["stock"], per["plugin"],
-                                    per["plugin"] - per["stock"],
-                                    100 * (per["plugin"] / per["stock"] - 1)))
+    added = 0
+    for service in SERVICES:
+        per = {name: sum(map(total_instructions, dumps[service])) / args.deliveries
+               for name, dumps in (("stock", stock), ("plugin", plugin))}
+        added += per["plugin"] - per["stock"]
+        print("instructions per delivery, %s, %d rcpt/txn: stock %.0f, plugin %.0f, added %.0f" %
+              (service, args.recipients, per["stock"], per["plugin"],
+               per["plugin"] - per["stock"]))
+    lmtp_stock = total_instructions(stock["lmtp"][0]) / args.deliveries
+    print("added in both, per delivery: %.0f (%+.1f %% of stock lmtp)" %
+          (added, 100 * added / lmtp_stock))
     if args.top:
         scale = 1.0 / args.deliveries
-        for line in top_functions(plugin, args.top):
+        for line in top_functions(plugin["lmtp"][0], args.top):
             count = int(line.split()[0].replace(",", ""))
             print("  %9.0f  %s" % (count * scale, line.split(None, 2)[-1][:110]))
 
