@@ -3,6 +3,7 @@
 noise-free figure behind P1 (docs/BENCHMARKS.md).
 
     tests/bench/instructions.py [--deliveries 400] [--recipients 1] [--top 25]
+                                [--with-conf FILE]
 
 As root, after make and make install, with valgrind installed. Each private
 Dovecot runs its only lmtp process, and the plugin's Dovecot also its dict
@@ -102,7 +103,11 @@ def measure(plugin, args):
         os.makedirs(os.path.join(out_dir, service))
         os.chmod(os.path.join(out_dir, service), 0o1777)
     users = {"u%d@example.com" % n: "" for n in range(USERS)}
-    dovecot = Dovecot(users=users, plugin=plugin, extra_conf=callgrind_conf(out_dir))
+    extra = callgrind_conf(out_dir)
+    if plugin and args.with_conf:  # a prototype's settings, last
+        with open(args.with_conf) as f:
+            extra += f.read()
+    dovecot = Dovecot(users=users, plugin=plugin, extra_conf=extra)
     try:
         dovecot.start()
         deliver(dovecot, 50, args.recipients)  # warm-up: caches, first user set-ups
@@ -147,6 +152,8 @@ def main():
     parser.add_argument("--deliveries", type=int, default=400)
     parser.add_argument("--recipients", type=int, default=1, help="per LMTP transaction")
     parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--with-conf", metavar="FILE",
+                        help="more configuration for the plugin's Dovecot (a prototype's)")
     args = parser.parse_args()
     stock = measure(False, args)
     plugin = measure(True, args)
