@@ -21,7 +21,8 @@ def _stat_fields(pid):
     return text[text.rindex(")") + 2:].split()
 
 
-def _own_seconds(pid):
+def own_seconds(pid):
+    """CPU seconds pid itself has used so far (all its threads)."""
     total = 0
     for task in os.listdir("/proc/%d/task" % pid):
         with open("/proc/%d/task/%s/schedstat" % (pid, task)) as f:
@@ -60,7 +61,7 @@ def tree_seconds(master_pid):
     for pid in tree:
         try:
             fields = _stat_fields(pid)
-            total += _own_seconds(pid) + _children_seconds(fields)
+            total += own_seconds(pid) + _children_seconds(fields)
         except (OSError, ValueError, IndexError):
             pass  # ended between the listing and the read: its parent counts it
     return total

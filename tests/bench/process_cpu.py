@@ -11,9 +11,10 @@ Dovecot with one lmtp process per connection, makes a warm-up and then
 --deliveries at --connections, and reads every Dovecot process's own CPU time
 (schedstat, nanoseconds) before and after; rounds alternate with and
 without the plugin (ABBA order). Prints the median per process kind and
-what the plugin adds, and the median ratio of the pairs' totals. Processes that end during the deliveries are not
-counted (tests/bench/run's total counts them): with the lmtp processes
-kept and the dict servers kept by the group commit, none does here."""
+what the plugin adds, and the median ratio of the pairs' totals.
+Processes that end during the deliveries are not counted
+(tests/bench/run's total counts them): with the lmtp processes kept and
+the dict servers kept by the group commit, none does here."""
 
 import argparse
 import os
@@ -27,13 +28,15 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from harness import Dovecot  # noqa: E402
 
+from cpu import own_seconds  # noqa: E402
+
 BENCH = os.path.join(REPO, "tools", "recall-bench", "recall-bench")
 USERS = 20
 KINDS = ("lmtp", "dict", "auth", "log")
 
 
-def own_nanoseconds():
-    """CPU nanoseconds of each live Dovecot process so far, by pid, with its
+def own_seconds_by_pid():
+    """CPU seconds of each live Dovecot process so far, by pid, with its
     kind (the executable's name)."""
     found = {}
     for name in os.listdir("/proc"):
@@ -41,14 +44,8 @@ def own_nanoseconds():
             continue
         try:
             exe = os.readlink("/proc/%s/exe" % name)
-            if "dovecot" not in exe:
-                continue
-            tasks = os.listdir("/proc/%s/task" % name)
-            ns = 0
-            for task in tasks:
-                with open("/proc/%s/task/%s/schedstat" % (name, task)) as f:
-                    ns += int(f.read().split()[0])
-            found[name] = (os.path.basename(exe), ns)
+            if "dovecot" in exe:
+                found[name] = (os.path.basename(exe), own_seconds(int(name)))
         except (OSError, ValueError):
             pass  # ended while read
     return found
@@ -73,17 +70,17 @@ def one_round(plugin, args, extra_conf):
         dovecot.start()
         deliver(dovecot, max(args.connections, 200 // args.recipients), args)  # warm-up
         time.sleep(0.3)  # the group commit after the warm-up
-        before = own_nanoseconds()
+        before = own_seconds_by_pid()
         deliver(dovecot, args.deliveries // args.recipients, args)
         time.sleep(0.3)  # the last group commit
-        after = own_nanoseconds()
+        after = own_seconds_by_pid()
     finally:
         dovecot.stop()
     spent = {}
-    for pid, (kind, ns) in after.items():
-        spent[kind] = spent.get(kind, 0) + ns - before.get(pid, (kind, 0))[1]
+    for pid, (kind, secs) in after.items():
+        spent[kind] = spent.get(kind, 0) + secs - before.get(pid, (kind, 0))[1]
     spent["all"] = sum(spent.values())
-    return {kind: ns / 1000.0 / args.deliveries for kind, ns in spent.items()}
+    return {kind: secs * 1e6 / args.deliveries for kind, secs in spent.items()}
 
 
 def main():
