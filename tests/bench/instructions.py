@@ -26,9 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from harness import Dovecot  # noqa: E402
-
-BENCH = os.path.join(REPO, "tools", "recall-bench", "recall-bench")
-USERS = 20
+sys.path.insert(0, HERE)
+from lmtp_load import bench_users, deliver, prototype_conf  # noqa: E402
 
 
 SERVICES = ("lmtp", "dict")
@@ -51,14 +50,6 @@ service dict {
   executable = /usr/bin/valgrind --tool=callgrind %s --callgrind-out-file=%s/dict/cg.%%p /usr/lib/dovecot/dict
 }
 """ % (out_dir, DICT_COLLECT, out_dir)
-
-
-def deliver(dovecot, messages, recipients):
-    cmd = [BENCH, "deliver", "-q", "--lmtp-port", str(dovecot.ports["lmtp"]),
-           "--messages", str(messages), "--recipients", str(recipients), "--concurrency", "1",
-           "--users", str(USERS), "--user-format", "u{n}@example.com",
-           "--sender", "sender@example.com"]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
 def service_pids(out_dir, service):
@@ -102,12 +93,8 @@ def measure(plugin, args):
     for service in SERVICES:
         os.makedirs(os.path.join(out_dir, service))
         os.chmod(os.path.join(out_dir, service), 0o1777)
-    users = {"u%d@example.com" % n: "" for n in range(USERS)}
-    extra = callgrind_conf(out_dir)
-    if plugin and args.with_conf:  # a prototype's settings, last
-        with open(args.with_conf) as f:
-            extra += f.read()
-    dovecot = Dovecot(users=users, plugin=plugin, extra_conf=extra)
+    extra = callgrind_conf(out_dir) + (prototype_conf(args.with_conf) if plugin else "")
+    dovecot = Dovecot(users=bench_users(), plugin=plugin, extra_conf=extra)
     try:
         dovecot.start()
         deliver(dovecot, 50, args.recipients)  # warm-up: caches, first user set-ups

@@ -19,7 +19,6 @@ the dict servers kept by the group commit, none does here."""
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -29,9 +28,8 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from harness import Dovecot  # noqa: E402
 
 from cpu import own_seconds  # noqa: E402
+from lmtp_load import bench_users, deliver, prototype_conf  # noqa: E402
 
-BENCH = os.path.join(REPO, "tools", "recall-bench", "recall-bench")
-USERS = 20
 KINDS = ("lmtp", "dict", "auth", "log")
 
 
@@ -51,27 +49,18 @@ def own_seconds_by_pid():
     return found
 
 
-def deliver(dovecot, messages, args):
-    cmd = [BENCH, "deliver", "-q", "--lmtp-port", str(dovecot.ports["lmtp"]),
-           "--messages", str(messages), "--recipients", str(args.recipients),
-           "--concurrency", str(args.connections),
-           "--users", str(USERS), "--user-format", "u{n}@example.com",
-           "--sender", "sender@example.com"]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-
-
 def one_round(plugin, args, extra_conf):
     """Microseconds per delivery by process kind, and in all."""
-    users = {"u%d@example.com" % n: "" for n in range(USERS)}
     conf = "service lmtp {\n  process_limit = %d\n}\n" % args.connections + (
         extra_conf if plugin else "")
-    dovecot = Dovecot(users=users, plugin=plugin, extra_conf=conf)
+    dovecot = Dovecot(users=bench_users(), plugin=plugin, extra_conf=conf)
     try:
         dovecot.start()
-        deliver(dovecot, max(args.connections, 200 // args.recipients), args)  # warm-up
+        deliver(dovecot, max(args.connections, 200 // args.recipients), args.recipients,
+                args.connections)  # warm-up
         time.sleep(0.3)  # the group commit after the warm-up
         before = own_seconds_by_pid()
-        deliver(dovecot, args.deliveries // args.recipients, args)
+        deliver(dovecot, args.deliveries // args.recipients, args.recipients, args.connections)
         time.sleep(0.3)  # the last group commit
         after = own_seconds_by_pid()
     finally:
@@ -92,10 +81,7 @@ def main():
     parser.add_argument("--with-conf", metavar="FILE",
                         help="more configuration for the plugin's Dovecot (a prototype's)")
     args = parser.parse_args()
-    extra_conf = ""
-    if args.with_conf:  # a prototype's settings, last
-        with open(args.with_conf) as f:
-            extra_conf = f.read()
+    extra_conf = prototype_conf(args.with_conf)
     runs = {False: [], True: []}
     for n in range(2 * args.rounds):
         plugin = (n % 4) in (1, 2)  # ABBA: neither goes first in every pair
