@@ -66,6 +66,10 @@ struct Batch {
     struct timeout *to_flush = nullptr;
     unsigned int in_flight = 0;
     bool retrying = false; /* the ledger refused the last commit */
+    /* A flush of the queue's first kFlushRecords records is on its way:
+       the next one waits for its answer, as spool files go only with the
+       flush that commits the last of their records. */
+    bool chunk_in_flight = false;
     /* Flushes whose next step waits for the ioloop's turn: the dict
        client must not be given a command from inside its own callback. */
     std::vector<Flush *> ready;
@@ -99,6 +103,7 @@ struct Flush {
     Batch *batch;
     std::vector<recall::Delivery> records;
     std::vector<std::string> files;
+    bool chunk = false; /* the queue's first records only: more follow */
     std::map<std::pair<std::string, std::string>, FlushedMessage> messages;
     DictLedger::EpochAnswer epoch;
     size_t unanswered = 0;
@@ -231,13 +236,21 @@ void retry_later(Flush *f)
 void committed(const struct dict_commit_result *result, void *context) noexcept
 {
     Flush *f = static_cast<Flush *>(context);
+    Batch *batch = f->batch;
+    batch->chunk_in_flight = false;
     if (result->ret < 0) {
         e_error(log_event(), "ledger write failed, retrying in %u s (delivery records kept: "
-                "%zu): %s", kRetrySecs, f->records.size(), result->error);
+                "%zu, %zu in this commit): %s", kRetrySecs,
+                batch->queued.size() + f->records.size(), f->records.size(), result->error);
         retry_later(f);
         return;
     }
-    f->batch->retrying = false;
+    batch->retrying = false;
+    /* The rest of a backlog follows at once, a chunk at a time. */
+    if (f->chunk) {
+        timeout_remove(&batch->to_flush);
+        batch->to_flush = timeout_add_short_to(io_loop_get_root(), 0, flush, batch);
+    }
     make_ready(f, Flush::Next::AskEpoch);
 }
 
@@ -321,17 +334,22 @@ void adopt_orphans(Batch *batch)
     }
 }
 
-void flush(Batch *batch) noexcept
+/* The next flush: the whole queue, or its first kFlushRecords records
+   (after an outage, or spool files taken over), so that no commit, and no
+   retry while the ledger is away, grows with the backlog. The spool files
+   go with the flush that takes the queue's last records. */
+Flush *next_flush(Batch *batch)
 {
-    timeout_remove(&batch->to_flush);
-    adopt_orphans(batch);
-    if (batch->queued.empty()) {
-        for (const std::string &path : batch->queued_files)
-            recall_spool_remove(path); /* an empty orphan */
-        batch->queued_files.clear();
-        return;
+    Flush *f = new Flush{batch, {}, {}};
+    if (batch->queued.size() > kFlushRecords) {
+        auto end = batch->queued.begin() + kFlushRecords;
+        f->records.assign(batch->queued.begin(), end);
+        batch->queued.erase(batch->queued.begin(), end);
+        batch->chunk_in_flight = f->chunk = true;
+        return f;
     }
-    Flush *f = new Flush{batch, std::move(batch->queued), std::move(batch->queued_files)};
+    f->records = std::move(batch->queued);
+    f->files = std::move(batch->queued_files);
     batch->queued.clear();
     batch->queued_files.clear();
     if (batch->spool) {
@@ -339,6 +357,22 @@ void flush(Batch *batch) noexcept
         if (!current.empty())
             f->files.push_back(current);
     }
+    return f;
+}
+
+void flush(Batch *batch) noexcept
+{
+    timeout_remove(&batch->to_flush);
+    if (batch->chunk_in_flight)
+        return; /* its answer flushes again */
+    adopt_orphans(batch);
+    if (batch->queued.empty()) {
+        for (const std::string &path : batch->queued_files)
+            recall_spool_remove(path); /* an empty orphan */
+        batch->queued_files.clear();
+        return;
+    }
+    Flush *f = next_flush(batch);
     batch->in_flight++;
     recall_with_ids(batch->writer_ids, [&] {
         DictLedger(batch->dict, log_event(), batch->listing_fs)
@@ -374,15 +408,18 @@ void close_batch(std::unique_ptr<Batch> &batch)
         fs_deinit(&batch->listing_fs);
 }
 
-/* Commits what is queued and runs the dict (and the late copies' recall,
-   when it can) until every flush of the batch is done. */
+/* Commits what is queued, a chunk after another while the ledger takes
+   them, and runs the dict (and the late copies' recall, when it can) until
+   every flush of the batch is done. */
 void flush_and_wait(Batch *batch)
 {
-    flush(batch);
-    for (unsigned int round = 0; batch->in_flight > 0 && round < 100; round++) {
-        dict_wait(batch->dict);
-        run_ready(batch); /* not waiting for the ioloop's turn */
-    }
+    do {
+        flush(batch);
+        for (unsigned int round = 0; batch->in_flight > 0 && round < 100; round++) {
+            dict_wait(batch->dict);
+            run_ready(batch); /* not waiting for the ioloop's turn */
+        }
+    } while (!batch->queued.empty() && !batch->retrying && batch->in_flight == 0);
 }
 
 /* Runs the dict for at most kSingleClientWaitMsecs: false (and no more

@@ -6,16 +6,41 @@ earlier recall completes."""
 
 import os
 import pwd
+import smtplib
+import subprocess
 import time
 import unittest
 
-from harness import DOVECOT_24, Dovecot, dovecot_23_only, find, parse_rows, send, sent_xrecall
+from harness import (DOVECOT_24, Dovecot, dovecot_23_only, find, make_message, parse_rows, send,
+                     sent_xrecall)
 
 ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
 
+BACKLOG = 1100  # deliveries during an outage: more than one commit's 1,000
+
+
 def recall(dovecot, uid, *words):
     return sent_xrecall(dovecot, ALICE, uid, *words)
+
+
+def deliver_each(dovecot, sender, recipient, count):
+    """count messages, each delivered on its own, over one LMTP connection
+    (one lmtp process, one group commit queue)."""
+    with smtplib.LMTP("127.0.0.1", dovecot.ports["lmtp"]) as lmtp:
+        lmtp.ehlo("test")
+        for _ in range(count):
+            _, raw = make_message(sender, [recipient])
+            refused = lmtp.sendmail(sender, [recipient], raw)
+            assert not refused, refused
+
+
+def ledger_copies(dovecot):
+    """How many delivered copies the SQLite ledger records."""
+    out = subprocess.run(["sqlite3", os.path.join(dovecot.ledger_dir, "ledger.db"),
+                          "SELECT count(*) FROM recall_delivery"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out)
 
 
 class OutageTest(unittest.TestCase):
@@ -38,7 +63,8 @@ class OutageTest(unittest.TestCase):
         mid, uid = send(d, ALICE, [CAROL], committed=False)
         self.assertLess(time.time() - started, 2.0, "the outage held delivery up")
         self.assertIn(mid, d.message_ids(CAROL))
-        expected = "recall: ledger write failed, retrying in 5 s (delivery records kept: 1): "
+        expected = ("recall: ledger write failed, retrying in 5 s "
+                    "(delivery records kept: 1, 1 in this commit): ")
         log = d.wait_for_log(cause)
         self.assertTrue([line for line in log.splitlines() if expected in line and cause in line],
                         log)
@@ -100,6 +126,26 @@ class OutageTest(unittest.TestCase):
         typ, text, lines = recall(d, uid)
         self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
         self.assertIn(mid, d.message_ids(BOB))
+
+    @dovecot_23_only("2.4's lmtp process ends with its client; the next one takes the spool over")
+    def test_long_outage_backlog_goes_in_bounded_commits(self):
+        """However long the ledger is away, neither a retry nor the commit
+        after it carries more than 1,000 records (the spool holds the rest),
+        and every record arrives once it is back."""
+        d = self.start("sqlite")
+        socket_path = os.path.join(d.dir, "run", "dict")
+        os.rename(socket_path, socket_path + ".away")
+        try:
+            deliver_each(d, ALICE, CAROL, BACKLOG)
+            retry = "(delivery records kept: %d, 1000 in this commit)" % BACKLOG
+            failed = "\n".join(line for line in d.wait_for_log(retry, 12.0).splitlines()
+                                if "ledger write failed" in line)
+            self.assertIn(retry, failed)
+            self.assertNotIn("%d in this commit" % BACKLOG, failed)
+        finally:
+            os.rename(socket_path + ".away", socket_path)
+        d.wait_committed(20.0)
+        self.assertEqual(BACKLOG, ledger_copies(d))
 
     @dovecot_23_only("2.4 has no dict URIs, and its ledger is the dict server's SQL dict")
     def test_fs_ledger_not_writable(self):
