@@ -237,7 +237,10 @@ void committed(const struct dict_commit_result *result, void *context) noexcept
 {
     Flush *f = static_cast<Flush *>(context);
     Batch *batch = f->batch;
-    batch->chunk_in_flight = false;
+    /* A whole-queue flush started before the chunk may answer first: only
+       the chunk's own answer lets the next flush go. */
+    if (f->chunk)
+        batch->chunk_in_flight = false;
     if (result->ret < 0) {
         e_error(log_event(), "ledger write failed, retrying in %u s (delivery records kept: "
                 "%zu, %zu in this commit): %s", kRetrySecs,
