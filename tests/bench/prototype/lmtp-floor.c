@@ -59,6 +59,7 @@ struct floor_mailbox {
 struct floor_message {
 	pool_t pool;
 	const struct mail_deliver_session *session;
+	/* subject is read as the plugin reads it, for that cost only */
 	const char *key, *sender, *message_id, *subject, *digest;
 	time_t expires_at;
 	string_t *row; /* its ledger row: the message, then a recipient per line */
@@ -195,12 +196,11 @@ static void message_close(void)
 /* With the ledger left out, a message's row is dropped, not queued. */
 static void message_close_uncommitted(void)
 {
-	if (array_count(&committable) > 0) {
-		struct floor_message *msg;
-		array_foreach_modifiable(&committable, msg)
-			pool_unref(&msg->pool);
-		array_clear(&committable);
-	}
+	struct floor_message *msg;
+
+	array_foreach_modifiable(&committable, msg)
+		pool_unref(&msg->pool);
+	array_clear(&committable);
 }
 
 static void message_open(struct mail_deliver_context *ctx, struct floor_user *fuser)
