@@ -1,5 +1,6 @@
 #include "recall-access-hook.h"
 #include "recall-acl.h"
+#include "recall-dovecot-compat.h"
 #include "recall-fetched-mark.h"
 #include "recall-ledger-dict.h"
 #include "recall-user.h"
@@ -167,6 +168,8 @@ void recall_access_mail_allocated(struct mail *_mail) noexcept
 
 struct notify_context *recall_access_copies_register(void)
 {
+    if (notify_register == nullptr)
+        return nullptr;
     static struct notify_vfuncs vfuncs;
     vfuncs.mail_transaction_begin = copies_txn_begin;
     vfuncs.mail_copy = copy_noted;

@@ -12,5 +12,8 @@ struct notify_context;
 void recall_access_mail_allocated(struct mail *mail) noexcept;
 /* Writes the marks still pending (at user deinit). */
 void recall_access_flush(struct mail_user *user) noexcept;
-/* Watches copies into shared mailboxes. */
+/* Watches copies into shared mailboxes and copies of downloaded copies,
+   through the notify module; NULL when notify is not loaded. Only lmtp and
+   lda may run without it: every copy they make is a delivery, which the
+   watch leaves alone (MAILBOX_FLAG_POST_SESSION). */
 struct notify_context *recall_access_copies_register(void);

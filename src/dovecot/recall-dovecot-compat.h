@@ -11,6 +11,11 @@ extern "C" {
 #include "mail-storage.h"
 #include "mail-storage-service.h"
 #include "notify-plugin.h"
+/* Weak: lmtp and lda run recall without the notify module (see
+   recall_access_copies_register()); elsewhere notify, loaded before recall,
+   provides them. */
+#pragma weak notify_register
+#pragma weak notify_unregister
 #include "http-client.h"
 #include "master-service.h"
 #if DOVECOT_PREREQ(2, 4, 0)
@@ -36,6 +41,8 @@ inline struct mail_storage_service_user *recall_service_user(struct mail_user *u
 
 inline void recall_notify_unregister(struct notify_context **ctx)
 {
+    if (*ctx == NULL) /* never registered: notify may not be loaded */
+        return;
 #if DOVECOT_PREREQ(2, 4, 0)
     notify_unregister(ctx);
 #else

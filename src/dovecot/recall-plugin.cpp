@@ -1,4 +1,5 @@
-/* lib90_recall_plugin: the mail plugin "recall" (load it with "notify"). */
+/* lib90_recall_plugin: the mail plugin "recall" (load it with "notify",
+   except in lmtp and lda). */
 #include "recall-access-hook.h"
 #include "recall-boundary.h"
 #include "recall-content-digest.h"
@@ -17,10 +18,10 @@ extern "C" {
 #include "lib.h"
 #include "mail-storage-hooks.h"
 #include "module-dir.h"
+#include "master-service.h"
 #include "notify-plugin.h"
 
 RECALL_EXPORT const char *recall_plugin_version = DOVECOT_ABI_VERSION;
-RECALL_EXPORT const char *recall_plugin_dependencies[] = {"notify", NULL};
 RECALL_EXPORT void recall_plugin_init(struct module *module) noexcept;
 RECALL_EXPORT void recall_plugin_deinit(void) noexcept;
 }
@@ -48,6 +49,18 @@ static struct mail_storage_hooks recall_mail_storage_hooks;
 /* For every user, recall enabled or not: held copies stay out of reach. */
 static struct mail_storage_hooks recall_hold_hooks;
 
+/* Not a module dependency: lmtp and lda, which only deliver, skip notify's
+   hooks on every transaction and mail (issue 13's P1). Every other process
+   fails as Dovecot's own dependency check would. */
+static void require_notify_outside_delivery()
+{
+    const char *service = master_service_get_name(master_service);
+    if (recall_copies_notify == nullptr && strcmp(service, "lmtp") != 0 &&
+        strcmp(service, "lda") != 0)
+        i_fatal("Plugin 'recall' needs the plugin 'notify' loaded before it in %s: "
+                "add notify to its mail_plugins", service);
+}
+
 void recall_plugin_init(struct module *module) noexcept
 {
     recall_boundary_init();
@@ -59,6 +72,7 @@ void recall_plugin_init(struct module *module) noexcept
     recall_hold_hooks.mailbox_allocated = recall_hold_mailbox_allocated;
     mail_storage_hooks_add(module, &recall_hold_hooks);
     recall_copies_notify = recall_access_copies_register();
+    require_notify_outside_delivery();
 }
 
 void recall_plugin_deinit(void) noexcept

@@ -17,7 +17,8 @@ MODULES = ["/usr/lib/dovecot/modules/lib90_recall_plugin.so",
 
 ENTRY_POINTS = ["init", "deinit", "version", "dependencies", "binary_dependency"]
 EXPORTS = {
-    MODULES[0]: {"recall_plugin_" + e for e in ENTRY_POINTS[:4]} | {"recall_plugin_api"},
+    # No dependencies: lmtp and lda load it without notify.
+    MODULES[0]: {"recall_plugin_" + e for e in ENTRY_POINTS[:3]} | {"recall_plugin_api"},
     MODULES[1]: {"recall_deliver_plugin_" + e for e in ENTRY_POINTS},
     MODULES[2]: {"imap_recall_plugin_" + e for e in ENTRY_POINTS},
     MODULES[3]: {"doveadm_recall_plugin_" + e for e in ENTRY_POINTS[:3]},
