@@ -1,6 +1,7 @@
 """The LMTP load that instructions.py and process_cpu.py measure, and the
 prototype settings that the bench tools add to the plugin's Dovecot."""
 
+import grp
 import os
 import subprocess
 
@@ -28,8 +29,9 @@ def deliver(dovecot, messages, recipients, connections=1):
 
 def prototype_conf(path):
     """A --with-conf file's settings ("" without one): added last to the
-    plugin's Dovecot."""
+    plugin's Dovecot. @RECALL_GID@ in it stands for the number of the group
+    dovecot-recall (mail_access_groups by number reads no /etc/group)."""
     if not path:
         return ""
     with open(path) as f:
-        return f.read()
+        return f.read().replace("@RECALL_GID@", str(grp.getgrnam("dovecot-recall").gr_gid))

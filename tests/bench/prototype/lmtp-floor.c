@@ -12,8 +12,10 @@
    late arrivals are checked against. A recall cannot read what it writes:
    it measures cost only. The setting recallfloor_leave_out lists parts
    left out to measure each one's share: digest, cache, spool, ledger;
-   recallfloor_sha256 = openssl takes the digest with OpenSSL's SHA-256
-   (the CPU's SHA extensions where it has them) instead of Dovecot's.
+   recallfloor_sha256 = openssl takes the digest and the message key with
+   OpenSSL's SHA-256 (the CPU's SHA extensions where it has them) instead
+   of Dovecot's.
+   It needs no notify module: lmtp loads it alone (lmtp-floor.conf).
    Built by ./build, never installed by make. */
 #include "lib.h"
 #include "array.h"
@@ -119,7 +121,6 @@ static void hash_result(struct floor_hash *hash, unsigned char digest[SHA256_RES
 }
 
 const char *recallfloor_plugin_version = DOVECOT_ABI_VERSION;
-const char *recallfloor_plugin_dependencies[] = { "notify", NULL };
 void recallfloor_plugin_init(struct module *module);
 void recallfloor_plugin_deinit(void);
 
@@ -127,22 +128,31 @@ static const char *hash_hex(const char *a, const char *b)
 {
 	const char *input = t_strconcat(a, "\n", b, NULL);
 	unsigned char digest[SHA256_RESULTLEN];
+	struct floor_hash hash;
 
-	sha256_get_digest(input, strlen(input), digest);
+	hash_init(&hash);
+	hash_loop(&hash, input, strlen(input));
+	hash_result(&hash, digest);
 	return binary_to_hex(digest, 16);
 }
 
+/* Hashes data without its CR and LF bytes: memchr finds each line end, so
+   the bytes between are hashed in one call, not inspected one by one. */
 static void hash_text(struct floor_hash *ctx, const unsigned char *data, size_t size)
 {
-	size_t start = 0, i;
+	const unsigned char *end = data + size, *lf, *cr;
 
-	for (i = 0; i < size; i++) {
-		if (data[i] == '\r' || data[i] == '\n') {
-			hash_loop(ctx, data + start, i - start);
-			start = i + 1;
+	while (data < end) {
+		lf = memchr(data, '\n', end - data);
+		if (lf == NULL)
+			lf = end;
+		while ((cr = memchr(data, '\r', lf - data)) != NULL) {
+			hash_loop(ctx, data, cr - data);
+			data = cr + 1;
 		}
+		hash_loop(ctx, data, lf - data);
+		data = lf + 1;
 	}
-	hash_loop(ctx, data + start, size - start);
 }
 
 /* The digest headers' values and the body without line ends. */
