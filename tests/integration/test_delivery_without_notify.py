@@ -54,22 +54,21 @@ class DeliveryWithoutNotifyTest(unittest.TestCase):
         finally:
             lmtp.quit()
 
-    def test_lmtp_and_lda_copies_are_recalled(self):
-        mid, uid = send(self.dovecot, ALICE, [BOB])
+    def assert_recalled(self, uid, mid, recipient):
         _, text, lines = sent_xrecall(self.dovecot, ALICE, uid)
         self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
-        self.assertEqual({BOB: "RECALLED"}, parse_rows(lines)[0])
-        self.assertNotIn(mid, self.dovecot.message_ids(BOB))
+        self.assertEqual({recipient: "RECALLED"}, parse_rows(lines)[0])
+        self.assertNotIn(mid, self.dovecot.message_ids(recipient))
 
+    def test_lmtp_and_lda_copies_are_recalled(self):
+        mid, uid = send(self.dovecot, ALICE, [BOB])
+        self.assert_recalled(uid, mid, BOB)
         mid, raw = make_message(ALICE, [CAROL])
         uid = send_raw(self.dovecot, ALICE, raw, deliver_to=[])  # the Sent copy only
         lda = self.dovecot.lda_deliver(ALICE, CAROL, raw)
         self.assertEqual(0, lda.returncode, lda.stderr)
         self.assertIn(mid, self.dovecot.message_ids(CAROL))
-        _, text, lines = sent_xrecall(self.dovecot, ALICE, uid)
-        self.assertTrue(text.startswith("[RECALL-COMPLETE]"), text)
-        self.assertEqual({CAROL: "RECALLED"}, parse_rows(lines)[0])
-        self.assertNotIn(mid, self.dovecot.message_ids(CAROL))
+        self.assert_recalled(uid, mid, CAROL)
 
 
 IMAP_WITHOUT_NOTIFY = ("protocol imap {\n  mail_plugins {\n    notify = no\n  }\n}\n"
