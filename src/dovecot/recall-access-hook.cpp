@@ -12,7 +12,6 @@ extern "C" {
 #include "ioloop.h"
 #include "mail-namespace.h"
 #include "mail-storage-private.h"
-#include "notify-plugin.h"
 }
 
 namespace {
@@ -21,7 +20,12 @@ struct recall_mail {
     union mail_module_context module_ctx;
 };
 
+struct recall_copies_box {
+    union mailbox_module_context module_ctx;
+};
+
 MODULE_CONTEXT_DEFINE_INIT(recall_mail_module, &mail_module_register);
+MODULE_CONTEXT_DEFINE_INIT(recall_copies_module, &mail_storage_module_register);
 
 /* Why Dovecot opened the message's stream. Header-only fetches, SEARCH,
    indexing, Sieve and delivery open it with other reasons, and "prefetch"
@@ -109,23 +113,30 @@ int recall_get_special(struct mail *_mail, enum mail_fetch_field field,
     return 0;
 }
 
-void *copies_txn_begin(struct mailbox_transaction_context *t) noexcept
-{
-    return t;
-}
-
 /* A copy (COPY, MOVE) of a downloaded instance is downloaded too; a copy
    of a recent message into a shared mailbox shares the original. */
-void copy_noted(void *, struct mail *src, struct mail *dst) noexcept
+void copy_noted(struct mail *src, struct mail *dst)
 {
     struct mail_namespace *src_ns = mailbox_get_namespace(src->box);
-    if ((dst->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ||
-        src_ns->type != MAIL_NAMESPACE_TYPE_PRIVATE || recall_user_get(src_ns->user) == NULL)
+    if (src_ns->type != MAIL_NAMESPACE_TYPE_PRIVATE || recall_user_get(src_ns->user) == NULL)
         return;
     recall_fetched_mark_copy(src, dst);
     if (mailbox_get_namespace(dst->box)->type != MAIL_NAMESPACE_TYPE_PRIVATE ||
         recall_mailbox_shared_by_acl(dst->box) == 1)
         mark_copy(src, src_ns->user, DictLedger::Mark::Shared, src_ns->user->username);
+}
+
+/* Every copy into this mailbox: COPY and MOVE, and a save that copies an
+   existing mail (dsync, doveadm import), whose new instance is the same
+   message too. Dovecot always gives the save a dest_mail. */
+int watched_copy(struct mail_save_context *ctx, struct mail *mail) noexcept
+{
+    auto *rbox = (struct recall_copies_box *)MODULE_CONTEXT(ctx->transaction->box,
+                                                             recall_copies_module);
+    int ret = rbox->module_ctx.super.copy(ctx, mail);
+    if (ret == 0)
+        copy_noted(mail, ctx->dest_mail);
+    return ret;
 }
 
 } // namespace
@@ -166,12 +177,15 @@ void recall_access_mail_allocated(struct mail *_mail) noexcept
     MODULE_CONTEXT_SET_SELF(mail, recall_mail_module, rmail);
 }
 
-struct notify_context *recall_access_copies_register(void)
+void recall_access_mailbox_allocated(struct mailbox *box) noexcept
 {
-    if (notify_register == nullptr)
-        return nullptr;
-    static struct notify_vfuncs vfuncs;
-    vfuncs.mail_transaction_begin = copies_txn_begin;
-    vfuncs.mail_copy = copy_noted;
-    return notify_register(&vfuncs);
+    if ((box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ||
+        recall_user_get(box->storage->user) == NULL)
+        return;
+    struct mailbox_vfuncs *v = box->vlast;
+    struct recall_copies_box *rbox = p_new(box->pool, struct recall_copies_box, 1);
+    rbox->module_ctx.super = *v;
+    box->vlast = &rbox->module_ctx.super;
+    v->copy = watched_copy;
+    MODULE_CONTEXT_SET_SELF(box, recall_copies_module, rbox);
 }

@@ -6,14 +6,15 @@
 #pragma once
 
 struct mail;
-struct notify_context;
+struct mail_user;
+struct mailbox;
 
 /* mail_storage_hooks.mail_allocated */
 void recall_access_mail_allocated(struct mail *mail) noexcept;
 /* Writes the marks still pending (at user deinit). */
 void recall_access_flush(struct mail_user *user) noexcept;
-/* Watches copies into shared mailboxes and copies of downloaded copies,
-   through the notify module; NULL when notify is not loaded. Only lmtp and
-   lda may run without it: every copy they make is a delivery, which the
-   watch leaves alone (MAILBOX_FLAG_POST_SESSION). */
-struct notify_context *recall_access_copies_register(void);
+/* mail_storage_hooks.mailbox_allocated: watches the copies made into a
+   user's mailbox (copies of downloaded copies, copies into shared
+   mailboxes). A delivery's mailbox (MAILBOX_FLAG_POST_SESSION) is left
+   alone: every copy lmtp and lda make there is a delivery. */
+void recall_access_mailbox_allocated(struct mailbox *box) noexcept;

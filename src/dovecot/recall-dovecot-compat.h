@@ -10,12 +10,6 @@ extern "C" {
 #include "mail-user.h"
 #include "mail-storage.h"
 #include "mail-storage-service.h"
-#include "notify-plugin.h"
-/* Weak: lmtp and lda run recall without the notify module (see
-   recall_access_copies_register()); elsewhere notify, loaded before recall,
-   provides them. */
-#pragma weak notify_register
-#pragma weak notify_unregister
 #include "http-client.h"
 #include "master-service.h"
 #if DOVECOT_PREREQ(2, 4, 0)
@@ -36,18 +30,6 @@ inline struct mail_storage_service_user *recall_service_user(struct mail_user *u
     return user->service_user;
 #else
     return user->_service_user;
-#endif
-}
-
-inline void recall_notify_unregister(struct notify_context **ctx)
-{
-    if (*ctx == NULL) /* never registered: notify may not be loaded */
-        return;
-#if DOVECOT_PREREQ(2, 4, 0)
-    notify_unregister(ctx);
-#else
-    notify_unregister(*ctx);
-    *ctx = NULL;
 #endif
 }
 

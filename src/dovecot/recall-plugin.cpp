@@ -1,5 +1,4 @@
-/* lib90_recall_plugin: the mail plugin "recall" (load it with "notify",
-   except in lmtp and lda). */
+/* lib90_recall_plugin: the mail plugin "recall". */
 #include "recall-access-hook.h"
 #include "recall-boundary.h"
 #include "recall-content-digest.h"
@@ -18,8 +17,6 @@ extern "C" {
 #include "lib.h"
 #include "mail-storage-hooks.h"
 #include "module-dir.h"
-#include "master-service.h"
-#include "notify-plugin.h"
 
 RECALL_EXPORT const char *recall_plugin_version = DOVECOT_ABI_VERSION;
 RECALL_EXPORT void recall_plugin_init(struct module *module) noexcept;
@@ -44,42 +41,34 @@ const struct recall_plugin_api recall_plugin_api = {
     recall_delivery_batch_replay,
 };
 
-static struct notify_context *recall_copies_notify;
 static struct mail_storage_hooks recall_mail_storage_hooks;
 /* For every user, recall enabled or not: held copies stay out of reach. */
 static struct mail_storage_hooks recall_hold_hooks;
 
-/* Not a module dependency: lmtp and lda, which only deliver, skip notify's
-   hooks on every transaction and mail (issue 13's P1). Every other process
-   fails as Dovecot's own dependency check would. */
-static void require_notify_outside_delivery()
+/* A delivery's mailbox records what it saves; any other mailbox watches
+   the copies made into it (rules 5 and 6). Each decides which it is. */
+static void recall_mailbox_allocated(struct mailbox *box) noexcept
 {
-    const char *service = master_service_get_name(master_service);
-    if (recall_copies_notify == nullptr && strcmp(service, "lmtp") != 0 &&
-        strcmp(service, "lda") != 0)
-        i_fatal("Plugin 'recall' needs the plugin 'notify' loaded before it in %s: "
-                "add notify to its mail_plugins", service);
+    recall_delivery_mailbox_allocated(box);
+    recall_access_mailbox_allocated(box);
 }
 
 void recall_plugin_init(struct module *module) noexcept
 {
     recall_boundary_init();
     recall_mail_storage_hooks.mail_user_created = recall_user_created;
-    recall_mail_storage_hooks.mailbox_allocated = recall_delivery_mailbox_allocated;
+    recall_mail_storage_hooks.mailbox_allocated = recall_mailbox_allocated;
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
     mail_storage_hooks_add(module, &recall_mail_storage_hooks);
     recall_hold_hooks.mailbox_list_created = recall_hold_mailbox_list_created;
     recall_hold_hooks.mailbox_allocated = recall_hold_mailbox_allocated;
     mail_storage_hooks_add(module, &recall_hold_hooks);
-    recall_copies_notify = recall_access_copies_register();
-    require_notify_outside_delivery();
 }
 
 void recall_plugin_deinit(void) noexcept
 {
     recall_delivery_batch_deinit();
     recall_dict_close_all();
-    recall_notify_unregister(&recall_copies_notify);
     mail_storage_hooks_remove(&recall_hold_hooks);
     mail_storage_hooks_remove(&recall_mail_storage_hooks);
     recall_boundary_deinit();

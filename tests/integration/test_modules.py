@@ -17,7 +17,7 @@ MODULES = ["/usr/lib/dovecot/modules/lib90_recall_plugin.so",
 
 ENTRY_POINTS = ["init", "deinit", "version", "dependencies", "binary_dependency"]
 EXPORTS = {
-    # No dependencies: lmtp and lda load it without notify.
+    # No dependencies: it needs no other module in any process.
     MODULES[0]: {"recall_plugin_" + e for e in ENTRY_POINTS[:3]} | {"recall_plugin_api"},
     MODULES[1]: {"recall_deliver_plugin_" + e for e in ENTRY_POINTS},
     MODULES[2]: {"imap_recall_plugin_" + e for e in ENTRY_POINTS},

@@ -55,14 +55,13 @@ class StockConfTest(unittest.TestCase):
         r = subprocess.run(["doveconf", "-c", dovecot.conf, "-n"], capture_output=True, text=True)
         self.assertEqual(0, r.returncode, r.stderr)
         self.assertNotIn("Warning", r.stderr)
-        for protocol, plugins in (("imap", "notify imap_quota"), ("pop3", "notify"),
-                                  ("lmtp", "sieve"), ("lda", "sieve")):
+        for protocol, plugins in (("imap", "imap_quota imap_recall"), ("pop3", ""),
+                                  ("lmtp", "sieve recall_deliver"), ("lda", "sieve recall_deliver")):
             loaded = mail_plugins(protocol)
             for plugin in ["quota", "recall"] + plugins.split():
                 self.assertIn(plugin, loaded, protocol)
-        # Delivery runs without notify's hooks (issue 13's P1).
-        for protocol in ("lmtp", "lda"):
-            self.assertNotIn("notify", mail_plugins(protocol), protocol)
+            # recall watches copies itself: no process pays notify's hooks (issue 13).
+            self.assertNotIn("notify", loaded, protocol)
 
     def test_deliver_log_in_and_recall(self):
         mid, uid = send(dovecot, ALICE, [BOB, CAROL])  # LMTP, with Sieve loaded
