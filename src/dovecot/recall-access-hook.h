@@ -13,8 +13,8 @@ struct mailbox;
 void recall_access_mail_allocated(struct mail *mail) noexcept;
 /* Writes the marks still pending (at user deinit). */
 void recall_access_flush(struct mail_user *user) noexcept;
-/* mail_storage_hooks.mailbox_allocated: watches the copies made into a
-   user's mailbox (copies of downloaded copies, copies into shared
-   mailboxes). A delivery's mailbox (MAILBOX_FLAG_POST_SESSION) is left
-   alone: every copy lmtp and lda make there is a delivery. */
+/* mail_storage_hooks.mailbox_allocated outside lmtp and lda: watches the
+   copies made into a user's mailbox (copies of downloaded copies, copies
+   into shared mailboxes). A delivery's mailbox (MAILBOX_FLAG_POST_SESSION)
+   is left alone: what is saved there is a delivery. */
 void recall_access_mailbox_allocated(struct mailbox *box) noexcept;

@@ -17,6 +17,7 @@ extern "C" {
 #include "lib.h"
 #include "mail-storage-hooks.h"
 #include "module-dir.h"
+#include "master-service.h"
 
 RECALL_EXPORT const char *recall_plugin_version = DOVECOT_ABI_VERSION;
 RECALL_EXPORT void recall_plugin_init(struct module *module) noexcept;
@@ -45,17 +46,25 @@ static struct mail_storage_hooks recall_mail_storage_hooks;
 /* For every user, recall enabled or not: held copies stay out of reach. */
 static struct mail_storage_hooks recall_hold_hooks;
 
-/* A delivery's mailbox records what it saves; any other mailbox watches
-   the copies made into it (rules 5 and 6). Each decides which it is. */
+/* lmtp and lda only deliver: every copy they make is a delivery, which
+   the delivery's own mailbox hook records. Elsewhere the other mailboxes
+   watch the copies made into them (rules 5 and 6); lmtp's deliveries do
+   not pay for the mailboxes Dovecot allocates itself (its mailbox list
+   index syncs). */
+static bool recall_watches_copies;
+
 static void recall_mailbox_allocated(struct mailbox *box) noexcept
 {
     recall_delivery_mailbox_allocated(box);
-    recall_access_mailbox_allocated(box);
+    if (recall_watches_copies)
+        recall_access_mailbox_allocated(box);
 }
 
 void recall_plugin_init(struct module *module) noexcept
 {
     recall_boundary_init();
+    const char *service = master_service_get_name(master_service);
+    recall_watches_copies = strcmp(service, "lmtp") != 0 && strcmp(service, "lda") != 0;
     recall_mail_storage_hooks.mail_user_created = recall_user_created;
     recall_mail_storage_hooks.mailbox_allocated = recall_mailbox_allocated;
     recall_mail_storage_hooks.mail_allocated = recall_access_mail_allocated;
