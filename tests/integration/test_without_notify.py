@@ -110,5 +110,42 @@ class WithoutNotifyTest(unittest.TestCase):
         self.assertIn(mid, self.dovecot.message_ids(BOB, "Filed"))
 
 
+# An admin's own plugin that needs notify (here mail_log), loaded with recall.
+MAIL_LOG_IN_IMAP = ("protocol imap {\n  mail_plugins {\n    notify = yes\n    mail_log = yes\n  }\n}\n"
+                    if DOVECOT_24 else
+                    "protocol imap {\n  mail_plugins = $mail_plugins notify mail_log\n}\n")
+
+
+class NotifyLoadedForAnotherPluginTest(unittest.TestCase):
+    def test_copy_of_a_downloaded_copy_stays_fetched(self):
+        """notify and mail_log loaded for the admin's own use change nothing:
+        a downloaded copy copied over IMAP stays FETCHED, and mail_log logs
+        the copy as it would without recall."""
+        dovecot = Dovecot(extra_conf=MAIL_LOG_IN_IMAP).start()
+        try:
+            mid, uid = send(dovecot, ALICE, [BOB, CAROL])
+            dovecot.pop3_retr_newest(BOB)
+            conn = dovecot.imap(BOB)
+            try:
+                conn.create("Filed")
+                conn.select("INBOX")
+                found = conn.uid("SEARCH", "HEADER", "Message-ID", mid)[1][0].split()
+                self.assertEqual("OK", conn.uid("COPY", found[-1], "Filed")[0])
+                self.assert_maps("imap", dovecot)
+            finally:
+                conn.logout()
+            _, text, lines = sent_xrecall(dovecot, ALICE, uid)
+            self.assertEqual({BOB: "FETCHED", CAROL: "RECALLED"}, parse_rows(lines)[0], text)
+            self.assertIn("copy from INBOX", dovecot.log_text())
+        finally:
+            dovecot.stop()
+
+    def assert_maps(self, service, dovecot):
+        for pid in session_processes(dovecot, service):
+            modules = modules_mapped(pid)
+            self.assertTrue({"lib15_notify_plugin.so", "lib20_mail_log_plugin.so",
+                             "lib90_recall_plugin.so"} <= modules, modules)
+
+
 if __name__ == "__main__":
     unittest.main()
