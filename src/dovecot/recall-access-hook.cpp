@@ -4,6 +4,7 @@
 #include "recall-fetched-mark.h"
 #include "recall-ledger-dict.h"
 #include "recall-user.h"
+#include "recall-vfuncs.h"
 
 #include <algorithm>
 
@@ -168,10 +169,8 @@ void recall_access_mail_allocated(struct mail *_mail) noexcept
           (ns->type == MAIL_NAMESPACE_TYPE_PRIVATE && ruser->state->access.tracks_downloads)))
         return;
     struct mail_private *mail = (struct mail_private *)_mail;
-    struct mail_vfuncs *v = mail->vlast;
-    struct recall_mail *rmail = p_new(mail->pool, struct recall_mail, 1);
-    rmail->module_ctx.super = *v;
-    mail->vlast = &rmail->module_ctx.super;
+    struct recall_mail *rmail;
+    struct mail_vfuncs *v = recall_override_vfuncs(mail, rmail);
     v->get_stream = recall_get_stream;
     v->get_special = recall_get_special;
     MODULE_CONTEXT_SET_SELF(mail, recall_mail_module, rmail);
@@ -182,10 +181,8 @@ void recall_access_mailbox_allocated(struct mailbox *box) noexcept
     if ((box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ||
         recall_user_get(box->storage->user) == NULL)
         return;
-    struct mailbox_vfuncs *v = box->vlast;
-    struct recall_copies_box *rbox = p_new(box->pool, struct recall_copies_box, 1);
-    rbox->module_ctx.super = *v;
-    box->vlast = &rbox->module_ctx.super;
+    struct recall_copies_box *rbox;
+    struct mailbox_vfuncs *v = recall_override_vfuncs(box, rbox);
     v->copy = watched_copy;
     MODULE_CONTEXT_SET_SELF(box, recall_copies_module, rbox);
 }

@@ -1,5 +1,6 @@
 #include "recall-delivery-transaction.h"
 #include "recall-user.h"
+#include "recall-vfuncs.h"
 
 #include <memory>
 
@@ -134,10 +135,8 @@ void recall_delivery_mailbox_allocated(struct mailbox *box) noexcept
     if ((box->flags & MAILBOX_FLAG_POST_SESSION) == 0 ||
         recall_user_get(box->storage->user) == NULL)
         return;
-    struct mailbox_vfuncs *v = box->vlast;
-    struct recall_mailbox *rbox = p_new(box->pool, struct recall_mailbox, 1);
-    rbox->module_ctx.super = *v;
-    box->vlast = &rbox->module_ctx.super;
+    struct recall_mailbox *rbox;
+    struct mailbox_vfuncs *v = recall_override_vfuncs(box, rbox);
     v->transaction_begin = transaction_begin;
     v->transaction_commit = transaction_commit;
     v->transaction_rollback = transaction_rollback;

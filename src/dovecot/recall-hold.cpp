@@ -2,6 +2,7 @@
 #include "recall-mail-transaction.h"
 #include "recall-message-fields.h"
 #include "recall-mailbox-list-private.h"
+#include "recall-vfuncs.h"
 
 extern "C" {
 #include "lib.h"
@@ -400,20 +401,16 @@ void delete_folder(struct mail_user *user, const std::string &vname)
 
 void recall_hold_mailbox_list_created(struct mailbox_list *list) noexcept
 {
-    struct mailbox_list_vfuncs *v = list->vlast;
-    struct hold_list *hlist = p_new(list->pool, struct hold_list, 1);
-    hlist->module_ctx.super = *v;
-    list->vlast = &hlist->module_ctx.super;
+    struct hold_list *hlist;
+    struct mailbox_list_vfuncs *v = recall_override_vfuncs(list, hlist);
     v->iter_next = hold_iter_next;
     MODULE_CONTEXT_SET_SELF(list, recall_hold_list_module, hlist);
 }
 
 void recall_hold_mailbox_allocated(struct mailbox *box) noexcept
 {
-    struct mailbox_vfuncs *v = box->vlast;
-    struct hold_mailbox *hbox = p_new(box->pool, struct hold_mailbox, 1);
-    hbox->module_ctx.super = *v;
-    box->vlast = &hbox->module_ctx.super;
+    struct hold_mailbox *hbox;
+    struct mailbox_vfuncs *v = recall_override_vfuncs(box, hbox);
     /* Any folder may be renamed into the hold's name. */
     v->rename_box = hold_rename_box;
     if (is_hold_name(box->list->ns, box->vname)) {

@@ -10,6 +10,7 @@
 #include "recall-log.h"
 #include "recall-settings-read.h"
 #include "recall-user.h"
+#include "recall-vfuncs.h"
 
 #include "../core/recall-access.hpp"
 
@@ -75,12 +76,10 @@ void recall_user_created(struct mail_user *user) noexcept
         delete state;
         return;
     }
-    struct mail_user_vfuncs *v = user->vlast;
-    struct recall_user *ruser = p_new(user->pool, struct recall_user, 1);
+    struct recall_user *ruser;
+    struct mail_user_vfuncs *v = recall_override_vfuncs(user, ruser);
     ruser->state = state;
     state->access.tracks_downloads = tracks_downloads(user, ruser);
-    ruser->module_ctx.super = *v;
-    user->vlast = &ruser->module_ctx.super;
     v->deinit_pre = recall_user_deinit_pre;
     v->deinit = recall_user_deinit;
     MODULE_CONTEXT_SET(user, recall_user_module, ruser);
