@@ -110,18 +110,23 @@ class WithoutNotifyTest(unittest.TestCase):
         self.assertIn(mid, self.dovecot.message_ids(BOB, "Filed"))
 
 
-# An admin's own plugin that needs notify (here mail_log), loaded with recall.
-MAIL_LOG_IN_IMAP = ("protocol imap {\n  mail_plugins {\n    notify = yes\n    mail_log = yes\n  }\n}\n"
-                    if DOVECOT_24 else
-                    "protocol imap {\n  mail_plugins = $mail_plugins notify mail_log\n}\n")
+# notify loaded in every protocol, as SPEC section 8 says to load recall,
+# and in imap an admin's own plugin that needs it (mail_log).
+NOTIFY_EVERYWHERE = "".join(
+    ("protocol %s {\n  mail_plugins {\n    notify = yes\n%s  }\n}\n" %
+     (p, "    mail_log = yes\n" if p == "imap" else "")) if DOVECOT_24 else
+    ("protocol %s {\n  mail_plugins = $mail_plugins notify%s\n}\n" %
+     (p, " mail_log" if p == "imap" else ""))
+    for p in ("imap", "pop3", "lmtp", "lda"))
 
 
-class NotifyLoadedForAnotherPluginTest(unittest.TestCase):
+class NotifyLoadedTest(unittest.TestCase):
     def test_copy_of_a_downloaded_copy_stays_fetched(self):
-        """notify and mail_log loaded for the admin's own use change nothing:
-        a downloaded copy copied over IMAP stays FETCHED, and mail_log logs
-        the copy as it would without recall."""
-        dovecot = Dovecot(extra_conf=MAIL_LOG_IN_IMAP).start()
+        """notify loaded everywhere, and mail_log in imap, change nothing:
+        delivered by LMTP, downloaded by POP3, copied over IMAP, the copy
+        stays FETCHED, and mail_log logs the copy as it would without
+        recall."""
+        dovecot = Dovecot(extra_conf=NOTIFY_EVERYWHERE).start()
         try:
             mid, uid = send(dovecot, ALICE, [BOB, CAROL])
             dovecot.pop3_retr_newest(BOB)
