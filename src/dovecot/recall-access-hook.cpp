@@ -1,6 +1,5 @@
 #include "recall-access-hook.h"
 #include "recall-acl.h"
-#include "recall-dovecot-compat.h"
 #include "recall-fetched-mark.h"
 #include "recall-ledger-dict.h"
 #include "recall-user.h"

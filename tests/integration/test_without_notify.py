@@ -1,8 +1,9 @@
 """recall runs without Dovecot's notify module in every process (issue 13):
 notify's hooks on every transaction and mail cost each delivery and each
 session CPU, and recall watches users' COPY and MOVE through its own
-mailbox hook (test_copies.py and test_shared.py prove that watch). lmtp's
-and lda's own copies are all deliveries, which the watch leaves alone."""
+mailbox hook (test_copies.py and the doveadm and notify-loaded tests
+here prove that watch). lmtp's and lda's own copies are all deliveries,
+which the watch leaves alone."""
 
 import smtplib
 import unittest
@@ -93,7 +94,6 @@ class WithoutNotifyTest(unittest.TestCase):
         self.assertEqual(0, lda.returncode, lda.stderr)
         self.assertIn(mid, self.dovecot.message_ids(CAROL))
         self.assert_recalled(uid, mid, CAROL)
-
 
     def test_doveadm_move_keeps_the_download_mark(self):
         """doveadm's own mail commands copy through the same watch: a copy
