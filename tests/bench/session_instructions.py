@@ -3,7 +3,7 @@
 and without the plugin: the noise-free figure behind P2's per-session cost
 (docs/BENCHMARKS.md).
 
-    tests/bench/session_instructions.py [--with-conf FILE ...]
+    tests/bench/session_instructions.py [--with-conf FILE ... | --stock-conf]
 
 As root, after make and make install, with valgrind installed. For each
 Dovecot (stock; the plugin; the plugin with each FILE's settings added
@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from harness import Dovecot  # noqa: E402
+from stock_conf import StockDovecot  # noqa: E402
 
 USER = "u0@example.com"
 QUIT = {"pop3": b"QUIT\r\n", "imap": b"a LOGOUT\r\n"}
@@ -57,8 +58,9 @@ def session_instructions(dovecot, protocol):
 
 
 def variants(args):
-    yield "stock", Dovecot(users={USER: ""}, plugin=False)
-    yield "plugin", Dovecot(users={USER: ""})
+    kind = StockDovecot if args.stock_conf else Dovecot
+    yield "stock", kind(users={USER: ""}, plugin=False)
+    yield "plugin", kind(users={USER: ""})
     for path in args.with_conf:
         with open(path) as f:
             yield os.path.basename(path), Dovecot(users={USER: ""}, extra_conf=f.read())
@@ -68,7 +70,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--with-conf", metavar="FILE", nargs="*", default=[],
                         help="settings added last to the plugin's Dovecot, one variant each")
+    parser.add_argument("--stock-conf", action="store_true",
+                        help="both from Debian's stock conf.d, as tests/bench/run's")
     args = parser.parse_args()
+    if args.stock_conf and args.with_conf:
+        parser.error("--with-conf adds to the harness's configuration, not to --stock-conf's")
     stock = {}
     for name, dovecot in variants(args):
         dovecot.start()

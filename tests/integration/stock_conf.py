@@ -97,8 +97,10 @@ class StockDovecot(Dovecot):
         shutil.copy(os.path.join(STOCK, "dovecot.conf"), self.conf)
         for name, shipped, edited in self.edits:
             self._edit(os.path.join(confd, name), shipped, edited.replace("{dir}", d))
-        recall_conf = self.recall_conf or os.path.join(d, "90-recall.conf")
-        shutil.copy(recall_conf, os.path.join(confd, os.path.basename(recall_conf)))
+        # plugin=False without a recall_conf: the stock tree alone (benchmarks).
+        if self.plugin or self.recall_conf:
+            recall_conf = self.recall_conf or os.path.join(d, "90-recall.conf")
+            shutil.copy(recall_conf, os.path.join(confd, os.path.basename(recall_conf)))
         with open(os.path.join(d, "local.conf"), "w") as f:
             f.write(f"""{self._instance_conf(versions=False)}
 {self._mail_conf()}
