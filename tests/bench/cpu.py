@@ -46,19 +46,24 @@ def _parents():
     return parents
 
 
-def tree_seconds(master_pid):
-    """CPU seconds used so far by master_pid and all its descendants,
-    living or ended."""
+def descendants(root):
+    """root and the pids of its living descendants."""
     parents = _parents()
-    tree, frontier = {master_pid}, [master_pid]
+    tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
         for pid, ppid in parents.items():
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
+    return tree
+
+
+def tree_seconds(master_pid):
+    """CPU seconds used so far by master_pid and all its descendants,
+    living or ended."""
     total = 0.0
-    for pid in tree:
+    for pid in descendants(master_pid):
         try:
             fields = _stat_fields(pid)
             total += own_seconds(pid) + _children_seconds(fields)
