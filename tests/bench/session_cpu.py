@@ -3,7 +3,7 @@
 process, with and without the plugin: where P2's per-session figure goes
 (docs/BENCHMARKS.md).
 
-    tests/bench/session_cpu.py [--protocol imap] [--rounds 8] [--stock-conf | --with-conf FILE]
+    tests/bench/session_cpu.py [--protocol imap] [--rounds 8] [--stock-conf] [--with-conf FILE]
                                [--aa]
 
 As root, after make and make install. Starts a private Dovecot with the
@@ -74,11 +74,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--protocol", choices=("pop3", "imap"), default="pop3")
     parser.add_argument("--rounds", type=int, default=8)
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--stock-conf", action="store_true",
-                       help="both Dovecots from Debian's stock conf.d (tests/bench/run's)")
-    which.add_argument("--with-conf", metavar="FILE",
-                       help="settings added last to the 'with' Dovecot (tests/bench/prototype)")
+    parser.add_argument("--stock-conf", action="store_true",
+                        help="both Dovecots from Debian's stock conf.d (tests/bench/run's)")
+    parser.add_argument("--with-conf", metavar="FILE",
+                        help="settings added last to the 'with' Dovecot (tests/bench/prototype)")
     parser.add_argument("--aa", action="store_true",
                         help="both without the plugin (with --with-conf: what its settings cost)")
     args = parser.parse_args()

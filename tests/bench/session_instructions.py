@@ -3,7 +3,7 @@
 and without the plugin: the noise-free figure behind P2's per-session cost
 (docs/BENCHMARKS.md).
 
-    tests/bench/session_instructions.py [--with-conf FILE ... | --stock-conf]
+    tests/bench/session_instructions.py [--with-conf FILE ...] [--stock-conf]
 
 As root, after make and make install, with valgrind installed. For each
 Dovecot (stock; the plugin; the plugin with each FILE's settings added
@@ -63,7 +63,7 @@ def variants(args):
     yield "plugin", kind(users={USER: ""})
     for path in args.with_conf:
         with open(path) as f:
-            yield os.path.basename(path), Dovecot(users={USER: ""}, extra_conf=f.read())
+            yield os.path.basename(path), kind(users={USER: ""}, extra_conf=f.read())
 
 
 def main():
@@ -73,8 +73,6 @@ def main():
     parser.add_argument("--stock-conf", action="store_true",
                         help="both from Debian's stock conf.d, as tests/bench/run's")
     args = parser.parse_args()
-    if args.stock_conf and args.with_conf:
-        parser.error("--with-conf adds to the harness's configuration, not to --stock-conf's")
     stock = {}
     for name, dovecot in variants(args):
         dovecot.start()

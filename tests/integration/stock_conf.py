@@ -107,6 +107,7 @@ class StockDovecot(Dovecot):
 doveadm_api_key = {API_KEY}
 doveadm_password = {DOVEADM_PASSWORD}
 {listeners_conf(self.ports)}
+{self.extra_conf}
 """)
 
     def _mail_conf(self):

@@ -4,8 +4,10 @@
    loaded only when a recall, a delivery or a download needs it. It
    hooks the same surfaces as lib90_recall_plugin and makes the same
    per-session decisions (the settings a session reads, whether it tracks
-   downloads, the hold folder's wrappers, the download and copy hooks); it
-   records nothing. Built by ./build, never installed by make. */
+   downloads, the hold folder's wrappers, the download and copy hooks,
+   the copy one on the mailbox's own vfunc, as the plugin has done since
+   the thirteenth session instead of notify's); it records nothing. Built
+   by ./build, never installed by make. */
 #include "lib.h"
 #include "net.h"
 #include "module-context.h"
@@ -14,7 +16,6 @@
 #include "mail-storage-private.h"
 #include "mailbox-list-private.h"
 #include "mail-storage-hooks.h"
-#include "notify-plugin.h"
 
 struct proto_network {
 	struct ip_addr ip;
@@ -43,7 +44,6 @@ static const char *const session_settings[] = {
 };
 
 const char *recallproto_plugin_version = DOVECOT_ABI_VERSION;
-const char *recallproto_plugin_dependencies[] = { "notify", NULL };
 void recallproto_plugin_init(struct module *module);
 void recallproto_plugin_deinit(void);
 
@@ -130,6 +130,15 @@ static void proto_list_created(struct mailbox_list *list)
 	MODULE_CONTEXT_SET_SELF(list, proto_list_module, ctx);
 }
 
+static int proto_copy(struct mail_save_context *ctx, struct mail *mail)
+{
+	union mailbox_module_context *pbox =
+		MODULE_CONTEXT(ctx->transaction->box, proto_box_module);
+
+	/* The real watch marks the new copy FETCHED or SHARED here. */
+	return pbox->super.copy(ctx, mail);
+}
+
 static void proto_mailbox_allocated(struct mailbox *box)
 {
 	struct mailbox_vfuncs *v = box->vlast;
@@ -137,17 +146,9 @@ static void proto_mailbox_allocated(struct mailbox *box)
 
 	ctx->super = *v;
 	box->vlast = &ctx->super;
+	if ((box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
+		v->copy = proto_copy;
 	MODULE_CONTEXT_SET_SELF(box, proto_box_module, ctx);
-}
-
-static void *proto_txn_begin(struct mailbox_transaction_context *t)
-{
-	return t;
-}
-
-static void proto_copy(void *txn ATTR_UNUSED, struct mail *src ATTR_UNUSED,
-		       struct mail *dst ATTR_UNUSED)
-{
 }
 
 static struct mail_storage_hooks proto_hooks = {
@@ -156,20 +157,13 @@ static struct mail_storage_hooks proto_hooks = {
 	.mailbox_allocated = proto_mailbox_allocated,
 	.mail_allocated = proto_mail_allocated,
 };
-static const struct notify_vfuncs proto_notify_vfuncs = {
-	.mail_transaction_begin = proto_txn_begin,
-	.mail_copy = proto_copy,
-};
-static struct notify_context *proto_notify;
 
 void recallproto_plugin_init(struct module *module)
 {
 	mail_storage_hooks_add(module, &proto_hooks);
-	proto_notify = notify_register(&proto_notify_vfuncs);
 }
 
 void recallproto_plugin_deinit(void)
 {
-	notify_unregister(proto_notify);
 	mail_storage_hooks_remove(&proto_hooks);
 }
