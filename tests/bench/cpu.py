@@ -59,14 +59,19 @@ def descendants(root):
     return tree
 
 
+def process_seconds(pid):
+    """(CPU seconds pid itself has used, those of its children that ended);
+    OSError, ValueError or IndexError if pid ended meanwhile."""
+    return own_seconds(pid), _children_seconds(_stat_fields(pid))
+
+
 def tree_seconds(master_pid):
     """CPU seconds used so far by master_pid and all its descendants,
     living or ended."""
     total = 0.0
     for pid in descendants(master_pid):
         try:
-            fields = _stat_fields(pid)
-            total += own_seconds(pid) + _children_seconds(fields)
+            total += sum(process_seconds(pid))
         except (OSError, ValueError, IndexError):
             pass  # ended between the listing and the read: its parent counts it
     return total

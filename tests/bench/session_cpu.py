@@ -27,7 +27,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from harness import OTHER_IP, Dovecot  # noqa: E402
 
-from cpu import _children_seconds, _stat_fields, descendants, master_pid, own_seconds  # noqa: E402
+from cpu import descendants, master_pid, process_seconds  # noqa: E402
 from lmtp_load import BENCH, prototype_conf  # noqa: E402
 from stock_conf import StockDovecot  # noqa: E402
 
@@ -42,7 +42,7 @@ def seconds_by_process(dovecot):
         try:
             with open("/proc/%d/comm" % pid) as f:
                 name = f.read().strip()
-            found[(pid, name)] = (own_seconds(pid), _children_seconds(_stat_fields(pid)))
+            found[(pid, name)] = process_seconds(pid)
         except (OSError, ValueError, IndexError):
             pass  # ended while listed: its parent counts it
     return found

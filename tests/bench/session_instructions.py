@@ -27,6 +27,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from harness import Dovecot  # noqa: E402
 from stock_conf import StockDovecot  # noqa: E402
+from lmtp_load import prototype_conf  # noqa: E402
 
 USER = "u0@example.com"
 QUIT = {"pop3": b"QUIT\r\n", "imap": b"a LOGOUT\r\n"}
@@ -62,8 +63,7 @@ def variants(args):
     yield "stock", kind(users={USER: ""}, plugin=False)
     yield "plugin", kind(users={USER: ""})
     for path in args.with_conf:
-        with open(path) as f:
-            yield os.path.basename(path), kind(users={USER: ""}, extra_conf=f.read())
+        yield os.path.basename(path), kind(users={USER: ""}, extra_conf=prototype_conf(path))
 
 
 def main():
