@@ -5,9 +5,9 @@ and without the plugin: the noise-free figure behind P2's per-session cost
 
     tests/bench/session_instructions.py [--with-conf FILE ...] [--stock-conf]
 
-As root, after make and make install, with valgrind installed. For each
-Dovecot (stock; the plugin; the plugin with each FILE's settings added
-last, as tests/bench/run --with-conf does) it runs the mail process of one
+As root, after make and make install, with valgrind and strace installed.
+For each Dovecot (stock; the plugin; the plugin with each FILE's settings
+added last, as tests/bench/run --with-conf does) it runs the mail process of one
 pre-authenticated session (`pop3 -u` / `imap -u`: log in, QUIT or LOGOUT)
 under callgrind, as the mail user's uid, and prints its instructions and
 those it adds to stock. Instructions leave out the kernel's share, mapping
